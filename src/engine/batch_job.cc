@@ -1,0 +1,241 @@
+// The batch analyzer; see batch_job.h.
+#include "engine/batch_job.h"
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "input/decoding_source.h"
+#include "input/line_chunk_reader.h"
+#include "parse/format_detect.h"
+#include "parse/log_format.h"
+#include "parse/log_parser.h"
+
+namespace logan {
+namespace {
+
+// An invalid line seen by a worker, before its global line number is known.
+struct PendingSample {
+  uint32_t input;
+  uint64_t sequence;
+  uint64_t line_in_chunk;
+  std::string text;
+};
+
+class BatchJob {
+ public:
+  BatchJob(const std::vector<InputFile>& inputs, const BatchOptions& options,
+           BatchProgress* progress)
+      : inputs_(inputs), options_(options), progress_(progress), chunk_lines_(inputs.size()) {}
+
+  Status prepare() {
+    if (options_.format != "auto") {
+      auto f = LogFormat::compile(options_.format);
+      if (!f) return Error{"bad --format: " + f.error().message};
+      formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
+    }
+    return Ok{};
+  }
+
+  Result<BatchReport> run() {
+    unsigned threads = options_.threads ? options_.threads : std::thread::hardware_concurrency();
+    threads = std::max(1u, threads);
+    std::vector<AccessStats> partials(threads);
+    std::vector<std::vector<PendingSample>> samples(threads);
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < threads; ++t) {
+      workers.emplace_back([&, t] { work(partials[t], samples[t]); });
+    }
+    work(partials[0], samples[0]);
+    for (auto& w : workers) w.join();
+    if (progress_) progress_->done = true;
+    if (failure_) return *failure_;
+
+    BatchReport report;
+    for (auto& p : partials) report.stats.merge(p);
+    add_samples(samples, report.stats);
+    report.inputs = std::move(outcomes_);
+    report.skipped = std::move(skipped_);
+    return report;
+  }
+
+ private:
+  // Takes the next chunk of lines and the format to parse it with; false when all is read
+  // (or the job has failed).
+  bool take(LineChunk& chunk, const LogFormat*& format) {
+    std::lock_guard lock(mu_);
+    while (!failure_) {
+      if (!reader_) {
+        if (next_input_ == inputs_.size()) return false;
+        current_ = next_input_++;
+        auto raw = FileSource::open(inputs_[current_].path);
+        if (!raw) {
+          fail_input(raw.error());
+          continue;
+        }
+        auto decoded = open_decoded(std::move(raw.value()), inputs_[current_].path);
+        if (!decoded) {
+          fail_input(decoded.error());
+          continue;
+        }
+        reader_ = std::make_unique<LineChunkReader>(std::move(decoded.value()),
+                                                    static_cast<uint32_t>(current_),
+                                                    options_.chunk_bytes);
+        current_format_ = nullptr;
+      }
+      auto more = reader_->next(chunk);
+      if (progress_) progress_->raw_bytes = done_raw_bytes_ + reader_->raw_bytes_read();
+      if (!more) {
+        fail_input(more.error());
+        continue;
+      }
+      if (!*more) {
+        if (current_format_ == nullptr) choose_format(std::string_view());  // empty input
+        finish_input();
+        continue;
+      }
+      if (current_format_ == nullptr) choose_format(chunk.data);
+      format = current_format_;
+      return true;
+    }
+    return false;
+  }
+
+  void choose_format(std::string_view first_chunk) {
+    InputOutcome outcome{inputs_[current_].path, options_.format, false, true};
+    if (options_.format == "auto") {
+      DetectedFormat d = detect_format(first_chunk);
+      outcome.format = d.nickname;
+      outcome.detected = true;
+      outcome.recognised = d.matched > 0 || d.sampled == 0;
+      current_format_ = auto_format(d.nickname);
+    } else {
+      current_format_ = formats_.front().get();
+    }
+    outcomes_.push_back(std::move(outcome));
+  }
+
+  const LogFormat* auto_format(const std::string& nickname) {
+    for (const auto& f : formats_) {
+      if (f->spec() == nickname) return f.get();
+    }
+    formats_.push_back(std::make_unique<LogFormat>(std::move(LogFormat::compile(nickname).value())));
+    return formats_.back().get();
+  }
+
+  void finish_input() {
+    done_raw_bytes_ += reader_->raw_bytes_read();
+    reader_.reset();
+  }
+
+  // REQUIRES: mu_ held.
+  void fail_input(Error e) {
+    if (reader_) finish_input();
+    if (options_.keep_going) {
+      skipped_.push_back(std::move(e));
+    } else {
+      failure_ = std::move(e);
+    }
+  }
+
+  void record_chunk_lines(uint32_t input, uint64_t sequence, uint64_t lines) {
+    std::lock_guard lock(lines_mu_);
+    auto& counts = chunk_lines_[input];
+    if (counts.size() <= sequence) counts.resize(sequence + 1);
+    counts[sequence] = lines;
+  }
+
+  void work(AccessStats& stats, std::vector<PendingSample>& samples) {
+    LineChunk chunk;
+    const LogFormat* format = nullptr;
+    std::vector<std::pair<const LogFormat*, std::unique_ptr<LogParser>>> parsers;
+    LogRecord record;
+    while (take(chunk, format)) {
+      LogParser* parser = nullptr;
+      for (auto& [f, p] : parsers) {
+        if (f == format) parser = p.get();
+      }
+      if (parser == nullptr) {
+        parsers.emplace_back(format, std::make_unique<LogParser>(*format));
+        parser = parsers.back().second.get();
+      }
+      const char* p = chunk.data.data();
+      const char* end = p + chunk.data.size();
+      uint64_t line_no = 0;
+      size_t next_overlong = 0;
+      while (p < end) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+        const char* line_end = nl ? nl : end;
+        std::string_view line(p, static_cast<size_t>(line_end - p));
+        bool overlong = next_overlong < chunk.overlong_lines.size() &&
+                        chunk.overlong_lines[next_overlong] == line_no;
+        next_overlong += overlong;
+        if (!overlong && parser->parse(line, record)) {
+          stats.add_parsed(record);
+        } else {
+          stats.add_invalid_unsampled(1);
+          // Chunks reach a worker in input order, so its first samples are its earliest.
+          if (samples.size() < AccessStats::kMaxSamples) {
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            samples.push_back({chunk.input, chunk.sequence, line_no,
+                               std::string(line.substr(0, AccessStats::kSampleTextLimit))});
+          }
+        }
+        ++line_no;
+        p = line_end + 1;
+      }
+      record_chunk_lines(chunk.input, chunk.sequence, line_no);
+      if (progress_) progress_->lines += line_no;
+    }
+  }
+
+  void add_samples(const std::vector<std::vector<PendingSample>>& all, AccessStats& stats) {
+    // First line number of every chunk, from the line counts of the chunks before it.
+    std::vector<std::vector<uint64_t>> first_line(chunk_lines_.size());
+    for (size_t i = 0; i < chunk_lines_.size(); ++i) {
+      uint64_t line = 1;
+      for (uint64_t n : chunk_lines_[i]) {
+        first_line[i].push_back(line);
+        line += n;
+      }
+    }
+    for (const auto& worker : all) {
+      for (const auto& s : worker) {
+        stats.offer_invalid_sample(s.input, first_line[s.input][s.sequence] + s.line_in_chunk,
+                                   inputs_[s.input].path, s.text);
+      }
+    }
+  }
+
+  const std::vector<InputFile>& inputs_;
+  const BatchOptions& options_;
+  BatchProgress* progress_;
+  std::vector<std::unique_ptr<LogFormat>> formats_;
+
+  std::mutex mu_;  // guards the cursor below
+  size_t next_input_ = 0;
+  size_t current_ = 0;
+  std::unique_ptr<LineChunkReader> reader_;
+  const LogFormat* current_format_ = nullptr;
+  uint64_t done_raw_bytes_ = 0;
+  std::vector<InputOutcome> outcomes_;
+  std::vector<Error> skipped_;
+  std::optional<Error> failure_;
+
+  std::mutex lines_mu_;
+  std::vector<std::vector<uint64_t>> chunk_lines_;  // [input][sequence] -> lines
+};
+
+}  // namespace
+
+Result<BatchReport> run_batch(const std::vector<InputFile>& inputs, const BatchOptions& options,
+                              BatchProgress* progress) {
+  BatchJob job(inputs, options, progress);
+  Status ready = job.prepare();
+  if (!ready) return ready.error();
+  return job.run();
+}
+
+}  // namespace logan

@@ -1,0 +1,42 @@
+// ByteSource: the one interface every input is read through (local files, stdin, decoders;
+// later S3, HDFS and sockets). Tests wrap or replace it to inject faults.
+// Thread-safety: a source is read by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace logan {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `capacity` bytes into `buffer`. Returns the number read, 0 at the end of the
+  // input, or an error naming the input.
+  virtual Result<size_t> read(char* buffer, size_t capacity) = 0;
+  // Bytes consumed from the underlying storage so far (compressed bytes for a decoder), for
+  // progress reporting.
+  virtual uint64_t raw_bytes_read() const = 0;
+};
+
+// A local file or stdin, read with read(2).
+class FileSource final : public ByteSource {
+ public:
+  // Opens `path` for reading; "-" is stdin. `name` is used in error messages.
+  static Result<std::unique_ptr<FileSource>> open(const std::string& path);
+  ~FileSource() override;
+  Result<size_t> read(char* buffer, size_t capacity) override;
+  uint64_t raw_bytes_read() const override { return bytes_read_; }
+
+ private:
+  FileSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  int fd_;
+  std::string name_;
+  uint64_t bytes_read_ = 0;
+};
+
+}  // namespace logan

@@ -1,0 +1,85 @@
+// Cutting a byte stream at line boundaries; see line_chunk_reader.h.
+#include "input/line_chunk_reader.h"
+
+#include <cstring>
+
+namespace logan {
+
+LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input,
+                                 size_t chunk_bytes)
+    : source_(std::move(source)), input_(input), chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes)) {}
+
+Result<bool> LineChunkReader::next(LineChunk& chunk) {
+  chunk.data.swap(carry_);
+  carry_.clear();
+  chunk.overlong_lines.clear();
+  chunk.input = input_;
+  chunk.sequence = sequence_;
+  chunk.offset = offset_;
+  std::string& data = chunk.data;
+
+  {
+    while (!eof_ && data.size() < chunk_bytes_) {
+      size_t old = data.size();
+      // Grow geometrically up to the chunk size; resize() zero-fills, so do it once per chunk.
+      if (data.capacity() < chunk_bytes_) data.reserve(chunk_bytes_);
+      data.resize(chunk_bytes_);
+      auto n = source_->read(data.data() + old, chunk_bytes_ - old);
+      if (!n) {
+        data.resize(old);
+        return n.error();
+      }
+      data.resize(old + *n);
+      if (*n == 0) eof_ = true;
+    }
+    const char* base = data.data();
+    const char* last_newline = static_cast<const char*>(memrchr(base, '\n', data.size()));
+    if (last_newline != nullptr) {
+      size_t keep = static_cast<size_t>(last_newline - base) + 1;
+      carry_.assign(data, keep, std::string::npos);
+      data.resize(keep);
+      offset_ += keep;
+      ++sequence_;
+      return true;
+    }
+    if (eof_) {
+      if (data.empty()) return false;
+      offset_ += data.size();  // the last line, without a final newline
+      ++sequence_;
+      return true;
+    }
+    // No line end within the whole buffer: an overlong line. Keep its start, skip the rest.
+    uint64_t length = data.size();
+    data.resize(kOverlongKeepBytes);
+    auto skipped = skip_rest_of_line();
+    if (!skipped) return skipped.error();
+    length += *skipped;
+    data.push_back('\n');
+    chunk.overlong_lines.push_back(0);
+    offset_ += length;
+    ++sequence_;
+    return true;
+  }
+}
+
+Result<uint64_t> LineChunkReader::skip_rest_of_line() {
+  char buffer[64 * 1024];
+  uint64_t skipped = 0;
+  for (;;) {
+    auto n = source_->read(buffer, sizeof buffer);
+    if (!n) return n.error();
+    if (*n == 0) {
+      eof_ = true;
+      return skipped;
+    }
+    const void* nl = std::memchr(buffer, '\n', *n);
+    if (nl != nullptr) {
+      size_t upto = static_cast<const char*>(nl) - buffer + 1;
+      carry_.assign(buffer + upto, *n - upto);
+      return skipped + upto;
+    }
+    skipped += *n;
+  }
+}
+
+}  // namespace logan

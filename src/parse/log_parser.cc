@@ -1,0 +1,256 @@
+// The line matcher; see log_parser.h.
+#include "parse/log_parser.h"
+
+#include <cstring>
+
+#include "parse/request_line.h"
+
+namespace logan {
+namespace {
+
+// Parses decimal digits into `out`; false when empty, not all digits, or too long to be sane.
+bool parse_uint(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    unsigned d = static_cast<unsigned char>(c) - '0';
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+// "-" means the server logged no value; numeric fields accept it as absent.
+bool is_dash(std::string_view s) { return s.size() == 1 && s[0] == '-'; }
+
+// Seconds with an optional fraction ("0.123", "1709769600.123") scaled to `units` per second.
+bool parse_decimal(std::string_view s, int64_t units, int64_t& out) {
+  size_t dot = s.find('.');
+  int64_t whole;
+  if (!parse_uint(s.substr(0, dot), whole)) return false;
+  int64_t frac = 0;
+  if (dot != std::string_view::npos) {
+    std::string_view f = s.substr(dot + 1);
+    int64_t scale = units;
+    for (char c : f) {
+      unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return false;
+      scale /= 10;
+      frac += d * scale;
+    }
+  }
+  out = whole * units + frac;
+  return true;
+}
+
+// Finds the closing quote of a quoted field: the first '"' not escaped by a backslash that is
+// followed by the rest of the next literal. Returns npos when there is none.
+size_t find_closing_quote(std::string_view line, size_t pos, std::string_view after) {
+  const char* base = line.data();
+  size_t end = line.size();
+  while (pos < end) {
+    const void* q = std::memchr(base + pos, '"', end - pos);
+    if (q == nullptr) return std::string_view::npos;
+    size_t at = static_cast<const char*>(q) - base;
+    size_t backslashes = 0;
+    while (at - backslashes > pos && base[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0 && line.compare(at, after.size(), after) == 0) return at;
+    pos = at + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+LogParser::LogParser(const LogFormat& format)
+    : format_(format),
+      size_from_bytes_sent_(!format.has(FieldKind::kSizeClf) && !format.has(FieldKind::kBytes)),
+      client_from_remote_ip_(!format.has(FieldKind::kClient)) {}
+
+bool LogParser::parse(std::string_view line, LogRecord& record) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.empty()) return false;
+  record = LogRecord{};
+
+  const auto& literals = format_.literals();
+  const auto& fields = format_.fields();
+  size_t pos = 0;
+  const size_t n = fields.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& lit = literals[i];
+    if (line.compare(pos, lit.size(), lit) != 0) return false;
+    pos += lit.size();
+    const FormatField& field = fields[i];
+    const std::string& next = literals[i + 1];
+    size_t end;
+    if (field.kind == FieldKind::kTimeBracketed) {
+      if (pos >= line.size() || line[pos] != '[') return false;
+      end = line.find(']', pos);
+      if (end == std::string_view::npos) return false;
+      ++end;
+    } else if (field.quoted) {
+      end = find_closing_quote(line, pos, next);
+    } else if (next.empty()) {
+      // The last field runs to the end of the line, less trailing blanks; a field followed
+      // directly by another (e.g. %U%q) ends where its own syntax does.
+      if (i + 1 == n) {
+        end = line.find_last_not_of(" \t");
+        end = end == std::string_view::npos || end < pos ? pos : end + 1;
+      } else if (field.kind == FieldKind::kPath) {
+        end = line.find_first_of("? ", pos);
+      } else {
+        end = line.find_first_of(' ', pos);
+      }
+    } else {
+      const void* hit = pos < line.size()
+                            ? std::memchr(line.data() + pos, next[0], line.size() - pos)
+                            : nullptr;
+      end = hit ? static_cast<const char*>(hit) - line.data() : std::string_view::npos;
+    }
+    if (end == std::string_view::npos) {
+      if (!next.empty()) return false;
+      end = line.size();
+    }
+    if (!store(field, line.substr(pos, end - pos), record)) return false;
+    pos = end;
+  }
+  const std::string& tail = literals[n];
+  if (line.compare(pos, tail.size(), tail) != 0) return false;
+  pos += tail.size();
+  for (; pos < line.size(); ++pos) {
+    if (line[pos] != ' ' && line[pos] != '\t') return false;
+  }
+  // Without %r the endpoint comes from %U (and %q right after it).
+  if (!record.has_endpoint && !record.endpoint.empty()) record.has_endpoint = true;
+  return true;
+}
+
+bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
+  int64_t n;
+  switch (field.kind) {
+    case FieldKind::kClient:
+      if (v.empty()) return false;
+      r.client = v;
+      return true;
+    case FieldKind::kRemoteIp:
+      if (client_from_remote_ip_) {
+        if (v.empty()) return false;
+        r.client = v;
+      }
+      return true;
+    case FieldKind::kUser:
+      r.user = v;
+      return true;
+    case FieldKind::kTimeBracketed:
+      v = v.substr(1, v.size() - 2);
+      [[fallthrough]];
+    case FieldKind::kTimeClf: {
+      auto t = clf_time_.parse(v);
+      if (!t) return false;
+      r.time = *t;
+      return true;
+    }
+    case FieldKind::kTimeIso8601: {
+      auto t = parse_iso8601(v);
+      if (!t) return false;
+      r.time = *t;
+      return true;
+    }
+    case FieldKind::kTimeEpoch:
+      if (!parse_decimal(v, field.scale, n)) return false;
+      r.time = n / field.scale;
+      return true;
+    case FieldKind::kRequest: {
+      r.request = v;
+      RequestLine req = split_request_line(v);
+      r.method = req.method;
+      r.protocol = req.protocol;
+      r.endpoint = req.target;
+      r.has_endpoint = req.well_formed;
+      return true;
+    }
+    case FieldKind::kMethod:
+      if (r.method.empty()) r.method = v;
+      return true;
+    case FieldKind::kPath:
+      if (r.request.empty()) r.endpoint = v;
+      return true;
+    case FieldKind::kQuery:
+      // Extend the endpoint over the query when it directly follows the path (%U%q).
+      if (r.request.empty() && !r.endpoint.empty() && !v.empty() &&
+          r.endpoint.data() + r.endpoint.size() == v.data()) {
+        r.endpoint = std::string_view(r.endpoint.data(), r.endpoint.size() + v.size());
+      }
+      return true;
+    case FieldKind::kTarget:
+      if (r.request.empty()) r.endpoint = v;
+      return true;
+    case FieldKind::kProtocol:
+      if (r.protocol.empty()) r.protocol = v;
+      return true;
+    case FieldKind::kStatus: {
+      if (v.size() != 3) return false;
+      unsigned a = static_cast<unsigned char>(v[0]) - '0';
+      unsigned b = static_cast<unsigned char>(v[1]) - '0';
+      unsigned c = static_cast<unsigned char>(v[2]) - '0';
+      if (a > 9 || b > 9 || c > 9) return false;
+      r.status = static_cast<int>(a * 100 + b * 10 + c);
+      return true;
+    }
+    case FieldKind::kSizeClf:
+    case FieldKind::kBytes:
+      if (is_dash(v)) {
+        r.size = 0;
+        return true;
+      }
+      if (!parse_uint(v, n)) return false;
+      r.size = n;
+      return true;
+    case FieldKind::kBytesSent:
+      if (is_dash(v)) n = 0;
+      else if (!parse_uint(v, n)) return false;
+      if (size_from_bytes_sent_) r.size = n;
+      return true;
+    case FieldKind::kBytesReceived:
+      return is_dash(v) || parse_uint(v, n);
+    case FieldKind::kDurationMicros:
+      if (is_dash(v)) return true;
+      if (!parse_uint(v, n)) return false;
+      r.duration_us = n;
+      return true;
+    case FieldKind::kDurationMillis:
+      if (is_dash(v)) return true;
+      if (!parse_uint(v, n)) return false;
+      r.duration_us = n * 1000;
+      return true;
+    case FieldKind::kDurationSeconds:
+      if (is_dash(v)) return true;
+      if (!parse_uint(v, n)) return false;
+      r.duration_us = n * 1000000;
+      return true;
+    case FieldKind::kDurationDecimal:
+      if (is_dash(v)) return true;
+      if (!parse_decimal(v, 1000000, n)) return false;
+      r.duration_us = n;
+      return true;
+    case FieldKind::kVhost:
+      if (r.vhost.empty()) r.vhost = v;
+      return true;
+    case FieldKind::kPort:
+      return is_dash(v) || parse_uint(v, n);
+    case FieldKind::kReferer:
+      r.referer = v;
+      return true;
+    case FieldKind::kUserAgent:
+      r.user_agent = v;
+      return true;
+    case FieldKind::kIdent:
+    case FieldKind::kHeader:
+    case FieldKind::kOther:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace logan

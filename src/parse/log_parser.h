@@ -1,0 +1,35 @@
+// LogParser: matches one log line against a compiled LogFormat and fills a LogRecord with views
+// into the line. The hot path of logan: no allocation, no exceptions; a line that does not
+// match is reported by the return value, never thrown.
+// Thread-safety: not thread-safe (it caches the last timestamp's day); use one per thread.
+// Several parsers may share one LogFormat.
+#pragma once
+
+#include <string_view>
+
+#include "parse/log_format.h"
+#include "parse/log_record.h"
+#include "parse/timestamp.h"
+
+namespace logan {
+
+class LogParser {
+ public:
+  // REQUIRES: `format` outlives the parser.
+  explicit LogParser(const LogFormat& format);
+
+  // Parses one line, without its '\n' (a trailing '\r' is ignored). Returns true and fills
+  // `record` when the whole line matches the format (trailing spaces and tabs allowed);
+  // returns false for an empty or non-matching line, leaving `record` unspecified.
+  bool parse(std::string_view line, LogRecord& record);
+
+ private:
+  bool store(const FormatField& field, std::string_view value, LogRecord& record);
+
+  const LogFormat& format_;
+  ClfTimeParser clf_time_;
+  bool size_from_bytes_sent_;  // %O / $bytes_sent is the size only when there is no %b / %B
+  bool client_from_remote_ip_; // %a is the client only when there is no %h
+};
+
+}  // namespace logan

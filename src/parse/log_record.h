@@ -1,0 +1,34 @@
+// LogRecord: the fields of one parsed access-log line, as views into the caller's buffer.
+// Nothing is copied or allocated per line: a record is valid only while the line it was parsed
+// from is. Fields a format does not have stay empty (views) or at their "absent" value.
+// Thread-safety: a plain value; one per parsing thread.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace logan {
+
+struct LogRecord {
+  static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+
+  std::string_view client;      // %h (or %a), nginx $remote_addr: IPv4, IPv6 or host name
+  std::string_view user;        // %u, $remote_user
+  std::string_view request;     // %r, $request: the whole request line as logged
+  std::string_view method;      // empty when the request has no well-formed method
+  std::string_view endpoint;    // request target as logged (path and query); see has_endpoint
+  std::string_view protocol;    // e.g. HTTP/1.1; empty for HTTP/0.9 and junk
+  std::string_view referer;     // %{Referer}i, $http_referer
+  std::string_view user_agent;  // %{User-agent}i, $http_user_agent
+  std::string_view vhost;       // %v, %V, $host, $server_name
+  int status = -1;              // 100..999, or -1 when the format has no status
+  int64_t size = -1;            // response size in bytes, or -1 when the format has none
+  int64_t time = kNoTime;       // seconds since the epoch, UTC
+  int64_t duration_us = -1;     // %D, %T, $request_time in microseconds, or -1
+  bool has_endpoint = false;    // false for "-", junk requests and formats without one
+
+  bool has_time() const { return time != kNoTime; }
+};
+
+}  // namespace logan

@@ -1,0 +1,36 @@
+// Request-line splitting; see request_line.h.
+#include "parse/request_line.h"
+
+namespace logan {
+namespace {
+
+bool is_method_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_';
+}
+
+}  // namespace
+
+RequestLine split_request_line(std::string_view request) {
+  RequestLine r;
+  size_t first_space = request.find(' ');
+  if (first_space == 0 || first_space == std::string_view::npos) return r;
+  std::string_view method = request.substr(0, first_space);
+  for (char c : method) {
+    if (!is_method_char(c)) return r;
+  }
+  std::string_view rest = request.substr(first_space + 1);
+  size_t last_space = rest.rfind(' ');
+  if (last_space != std::string_view::npos &&
+      rest.substr(last_space + 1).starts_with("HTTP/")) {
+    r.protocol = rest.substr(last_space + 1);
+    rest = rest.substr(0, last_space);
+  }
+  if (rest.empty()) return RequestLine{};
+  r.method = method;
+  r.target = rest;
+  r.well_formed = true;
+  return r;
+}
+
+}  // namespace logan

@@ -1,0 +1,171 @@
+// Merging and serialization of AccessStats; see access_stats.h and docs/partial-format.md.
+#include "stats/access_stats.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <zlib.h>
+
+namespace logan {
+namespace {
+
+constexpr std::string_view kMagic = "LOGANST\x01";  // 8 bytes; the last names the framing
+constexpr uint64_t kVersion = 1;
+
+bool sample_before(const InvalidSample& a, const InvalidSample& b) {
+  return std::tie(a.input, a.line, a.source, a.text) < std::tie(b.input, b.line, b.source, b.text);
+}
+
+uint32_t checksum(std::string_view data) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
+
+}  // namespace
+
+void AccessStats::offer_invalid_sample(uint32_t input, uint64_t line, std::string_view source,
+                                       std::string_view text) {
+  InvalidSample sample{input, line, {}, {}};
+  if (samples_.size() == kMaxSamples && !sample_before(sample, samples_.back())) return;
+  sample.source = std::string(source);
+  sample.text = std::string(text.substr(0, kSampleTextLimit));
+  auto at = std::upper_bound(samples_.begin(), samples_.end(), sample, sample_before);
+  samples_.insert(at, std::move(sample));
+  if (samples_.size() > kMaxSamples) samples_.pop_back();
+}
+
+void AccessStats::merge(const AccessStats& other) {
+  total_ += other.total_;
+  parsed_ += other.parsed_;
+  invalid_ += other.invalid_;
+  if (!other.samples_.empty()) {
+    std::vector<InvalidSample> merged;
+    merged.reserve(samples_.size() + other.samples_.size());
+    std::merge(samples_.begin(), samples_.end(), other.samples_.begin(), other.samples_.end(),
+               std::back_inserter(merged), sample_before);
+    if (merged.size() > kMaxSamples) merged.resize(kMaxSamples);
+    samples_ = std::move(merged);
+  }
+  if (other.content_.count > 0) {
+    if (content_.count == 0 || other.content_.min < content_.min) content_.min = other.content_.min;
+    content_.max = std::max(content_.max, other.content_.max);
+    content_.count += other.content_.count;
+    content_.sum += other.content_.sum;
+  }
+  for (size_t i = 0; i < status_counts_.size(); ++i) status_counts_[i] += other.status_counts_[i];
+  for (size_t i = 0; i < bytes_by_class_.size(); ++i) bytes_by_class_[i] += other.bytes_by_class_[i];
+  clients_.merge(other.clients_);
+  endpoints_.merge(other.endpoints_);
+  methods_.merge(other.methods_);
+  if (other.has_time_range()) {
+    if (!has_time_range() || other.first_time_ < first_time_) first_time_ = other.first_time_;
+    if (!has_time_range() || other.last_time_ > last_time_) last_time_ = other.last_time_;
+  }
+}
+
+std::vector<std::pair<int, uint64_t>> AccessStats::response_codes() const {
+  std::vector<std::pair<int, uint64_t>> codes;
+  for (size_t code = 0; code < status_counts_.size(); ++code) {
+    if (status_counts_[code]) codes.emplace_back(static_cast<int>(code), status_counts_[code]);
+  }
+  return codes;
+}
+
+bool AccessStats::operator==(const AccessStats& o) const {
+  return total_ == o.total_ && parsed_ == o.parsed_ && invalid_ == o.invalid_ &&
+         samples_ == o.samples_ && content_ == o.content_ && status_counts_ == o.status_counts_ &&
+         bytes_by_class_ == o.bytes_by_class_ && clients_ == o.clients_ &&
+         endpoints_ == o.endpoints_ && methods_ == o.methods_ && first_time_ == o.first_time_ &&
+         last_time_ == o.last_time_;
+}
+
+void AccessStats::serialize(std::string& out) const {
+  const size_t start = out.size();
+  out.append(kMagic);
+  BinaryWriter w(out);
+  w.u64(kVersion);
+  w.u64(total_);
+  w.u64(parsed_);
+  w.u64(invalid_);
+  w.u64(samples_.size());
+  for (const auto& s : samples_) {
+    w.u64(s.input);
+    w.u64(s.line);
+    w.bytes(s.source);
+    w.bytes(s.text);
+  }
+  w.u64(content_.count);
+  w.u64(content_.sum);
+  w.u64(content_.min);
+  w.u64(content_.max);
+  auto codes = response_codes();
+  w.u64(codes.size());
+  for (const auto& [code, count] : codes) {
+    w.u64(static_cast<uint64_t>(code));
+    w.u64(count);
+  }
+  for (uint64_t b : bytes_by_class_) w.u64(b);
+  clients_.serialize(w);
+  endpoints_.serialize(w);
+  methods_.serialize(w);
+  w.i64(first_time_);
+  w.i64(last_time_);
+  uint32_t crc = checksum(std::string_view(out).substr(start));
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(crc >> (8 * i)));
+}
+
+Result<AccessStats> AccessStats::deserialize(std::string_view data) {
+  if (data.size() < kMagic.size() + 4 || data.substr(0, kMagic.size()) != kMagic) {
+    return Error{"not a logan statistics state (bad magic)"};
+  }
+  std::string_view body = data.substr(0, data.size() - 4);
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i) {
+    stored |= static_cast<uint32_t>(static_cast<uint8_t>(data[data.size() - 4 + i])) << (8 * i);
+  }
+  if (checksum(body) != stored) return Error{"corrupt logan statistics state (checksum mismatch)"};
+
+  BinaryReader r(body.substr(kMagic.size()));
+  uint64_t version = r.u64();
+  if (version != kVersion) {
+    return Error{"unsupported logan statistics version " + std::to_string(version) +
+                 " (this logan reads version " + std::to_string(kVersion) + ")"};
+  }
+  AccessStats s;
+  s.total_ = r.u64();
+  s.parsed_ = r.u64();
+  s.invalid_ = r.u64();
+  uint64_t samples = r.count();
+  for (uint64_t i = 0; i < samples && !r.failed(); ++i) {
+    InvalidSample sample;
+    sample.input = static_cast<uint32_t>(r.u64());
+    sample.line = r.u64();
+    sample.source = std::string(r.bytes());
+    sample.text = std::string(r.bytes());
+    s.samples_.push_back(std::move(sample));
+  }
+  s.content_.count = r.u64();
+  s.content_.sum = r.u64();
+  s.content_.min = r.u64();
+  s.content_.max = r.u64();
+  uint64_t codes = r.count();
+  for (uint64_t i = 0; i < codes && !r.failed(); ++i) {
+    uint64_t code = r.u64();
+    uint64_t count = r.u64();
+    if (code >= s.status_counts_.size()) return Error{"corrupt logan statistics state (status code)"};
+    s.status_counts_[code] = count;
+  }
+  for (auto& b : s.bytes_by_class_) b = r.u64();
+  if (!s.clients_.deserialize(r) || !s.endpoints_.deserialize(r) || !s.methods_.deserialize(r)) {
+    return Error{"corrupt logan statistics state (truncated key counts)"};
+  }
+  s.first_time_ = r.i64();
+  s.last_time_ = r.i64();
+  if (r.failed() || !r.at_end() || s.parsed_ + s.invalid_ != s.total_ ||
+      s.samples_.size() > kMaxSamples) {
+    return Error{"corrupt logan statistics state (inconsistent fields)"};
+  }
+  return s;
+}
+
+}  // namespace logan
