@@ -96,7 +96,7 @@ class BatchJob {
         finish_input();
         continue;
       }
-      if (current_format_ == nullptr) choose_format(chunk.data);
+      if (current_format_ == nullptr) choose_format(chunk.data.view());
       format = current_format_;
       return true;
     }
@@ -151,7 +151,11 @@ class BatchJob {
     LineChunk chunk;
     const LogFormat* format = nullptr;
     std::vector<std::pair<const LogFormat*, std::unique_ptr<LogParser>>> parsers;
-    LogRecord record;
+    // Parsed records wait in a small batch so their table lookups can be prefetched together;
+    // they are views into the chunk, so the batch is flushed before the chunk is reused.
+    constexpr size_t kBatch = 32;
+    LogRecord batch[kBatch];
+    size_t batched = 0;
     while (take(chunk, format)) {
       LogParser* parser = nullptr;
       for (auto& [f, p] : parsers) {
@@ -172,8 +176,11 @@ class BatchJob {
         bool overlong = next_overlong < chunk.overlong_lines.size() &&
                         chunk.overlong_lines[next_overlong] == line_no;
         next_overlong += overlong;
-        if (!overlong && parser->parse(line, record)) {
-          stats.add_parsed(record);
+        if (!overlong && parser->parse(line, batch[batched])) {
+          if (++batched == kBatch) {
+            stats.add_parsed_batch(batch, batched);
+            batched = 0;
+          }
         } else {
           stats.add_invalid_unsampled(1);
           // Chunks reach a worker in input order, so its first samples are its earliest.
@@ -186,6 +193,8 @@ class BatchJob {
         ++line_no;
         p = line_end + 1;
       }
+      stats.add_parsed_batch(batch, batched);
+      batched = 0;
       record_chunk_lines(chunk.input, chunk.sequence, line_no);
       if (progress_) progress_->lines += line_no;
     }

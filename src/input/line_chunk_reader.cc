@@ -10,19 +10,17 @@ LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t in
     : source_(std::move(source)), input_(input), chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes)) {}
 
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
-  chunk.data.swap(carry_);
+  chunk.data.assign(carry_.view());
   carry_.clear();
   chunk.overlong_lines.clear();
   chunk.input = input_;
   chunk.sequence = sequence_;
   chunk.offset = offset_;
-  std::string& data = chunk.data;
+  ChunkBuffer& data = chunk.data;
 
   {
     while (!eof_ && data.size() < chunk_bytes_) {
       size_t old = data.size();
-      // Grow geometrically up to the chunk size; resize() zero-fills, so do it once per chunk.
-      if (data.capacity() < chunk_bytes_) data.reserve(chunk_bytes_);
       data.resize(chunk_bytes_);
       auto n = source_->read(data.data() + old, chunk_bytes_ - old);
       if (!n) {
@@ -36,7 +34,7 @@ Result<bool> LineChunkReader::next(LineChunk& chunk) {
     const char* last_newline = static_cast<const char*>(memrchr(base, '\n', data.size()));
     if (last_newline != nullptr) {
       size_t keep = static_cast<size_t>(last_newline - base) + 1;
-      carry_.assign(data, keep, std::string::npos);
+      carry_.assign(data.view().substr(keep));
       data.resize(keep);
       offset_ += keep;
       ++sequence_;
@@ -75,7 +73,7 @@ Result<uint64_t> LineChunkReader::skip_rest_of_line() {
     const void* nl = std::memchr(buffer, '\n', *n);
     if (nl != nullptr) {
       size_t upto = static_cast<const char*>(nl) - buffer + 1;
-      carry_.assign(buffer + upto, *n - upto);
+      carry_.assign(std::string_view(buffer + upto, *n - upto));
       return skipped + upto;
     }
     skipped += *n;

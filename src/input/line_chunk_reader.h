@@ -6,7 +6,9 @@
 // Thread-safety: one thread at a time (the batch engine calls it under its input lock).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,8 +17,45 @@
 
 namespace logan {
 
+// A byte buffer that grows without zero-filling and keeps its storage when cleared, so a
+// worker's chunk costs no allocation or page faults after the first few.
+class ChunkBuffer {
+ public:
+  const char* data() const { return data_.get(); }
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {data_.get(), size_}; }
+  void clear() { size_ = 0; }
+  // Sets the size; new bytes are uninitialised. Keeps the first min(size, n) bytes.
+  void resize(size_t n) {
+    if (n > capacity_) grow(n);
+    size_ = n;
+  }
+  void assign(std::string_view bytes) {
+    resize(bytes.size());
+    if (!bytes.empty()) std::memcpy(data_.get(), bytes.data(), bytes.size());
+  }
+  void push_back(char c) {
+    resize(size_ + 1);
+    data_[size_ - 1] = c;
+  }
+
+ private:
+  void grow(size_t n) {
+    size_t capacity = std::max(n, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 struct LineChunk {
-  std::string data;                     // whole lines
+  ChunkBuffer data;                     // whole lines
   std::vector<uint64_t> overlong_lines; // 0-based indices, within this chunk, of overlong lines
   uint32_t input = 0;                   // index of the input it came from
   uint64_t sequence = 0;                // 0, 1, 2... within the input
@@ -43,7 +82,7 @@ class LineChunkReader {
   std::unique_ptr<ByteSource> source_;
   uint32_t input_;
   size_t chunk_bytes_;
-  std::string carry_;     // the start of a line that the previous chunk could not finish
+  ChunkBuffer carry_;     // the start of a line that the previous chunk could not finish
   uint64_t sequence_ = 0;
   uint64_t offset_ = 0;   // decoded bytes handed out or skipped so far
   bool eof_ = false;

@@ -127,8 +127,7 @@ FormatField nginx_field(std::string_view name) {
     }
   }
   if (name == "msec") {
-    f.kind = FieldKind::kTimeEpoch;
-    f.scale = 1000;  // "1709769600.123": parsed as a decimal number of seconds
+    f.kind = FieldKind::kTimeEpoch;  // "1709769600.123": seconds with a fraction
   } else if (name.starts_with("http_") || name.starts_with("sent_http_")) {
     f.kind = FieldKind::kHeader;
   } else {

@@ -1,6 +1,7 @@
 // The line matcher; see log_parser.h.
 #include "parse/log_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "parse/request_line.h"
@@ -44,6 +45,16 @@ bool parse_decimal(std::string_view s, int64_t units, int64_t& out) {
   return true;
 }
 
+// True when `lit` stands in `line` at `pos`. Literals are a few bytes: a loop beats memcmp.
+inline bool literal_at(std::string_view line, size_t pos, std::string_view lit) {
+  if (pos > line.size() || lit.size() > line.size() - pos) return false;
+  const char* p = line.data() + pos;
+  for (size_t i = 0; i < lit.size(); ++i) {
+    if (p[i] != lit[i]) return false;
+  }
+  return true;
+}
+
 // Finds the closing quote of a quoted field: the first '"' not escaped by a backslash that is
 // followed by the rest of the next literal. Returns npos when there is none.
 size_t find_closing_quote(std::string_view line, size_t pos, std::string_view after) {
@@ -55,10 +66,24 @@ size_t find_closing_quote(std::string_view line, size_t pos, std::string_view af
     size_t at = static_cast<const char*>(q) - base;
     size_t backslashes = 0;
     while (at - backslashes > pos && base[at - backslashes - 1] == '\\') ++backslashes;
-    if (backslashes % 2 == 0 && line.compare(at, after.size(), after) == 0) return at;
+    if (backslashes % 2 == 0 && literal_at(line, at, after)) return at;
     pos = at + 1;
   }
   return std::string_view::npos;
+}
+
+// Position of the first `c` at or after `pos`, or npos. Most fields are short, so look at a
+// few bytes inline before calling memchr.
+inline size_t find_char(std::string_view line, size_t pos, char c) {
+  const char* base = line.data();
+  const size_t end = line.size();
+  const size_t inline_end = std::min(end, pos + 24);
+  for (size_t i = pos; i < inline_end; ++i) {
+    if (base[i] == c) return i;
+  }
+  if (inline_end == end) return std::string_view::npos;
+  const void* hit = std::memchr(base + inline_end, c, end - inline_end);
+  return hit ? static_cast<size_t>(static_cast<const char*>(hit) - base) : std::string_view::npos;
 }
 
 }  // namespace
@@ -79,14 +104,14 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
   const size_t n = fields.size();
   for (size_t i = 0; i < n; ++i) {
     const std::string& lit = literals[i];
-    if (line.compare(pos, lit.size(), lit) != 0) return false;
+    if (!literal_at(line, pos, lit)) return false;
     pos += lit.size();
     const FormatField& field = fields[i];
     const std::string& next = literals[i + 1];
     size_t end;
     if (field.kind == FieldKind::kTimeBracketed) {
       if (pos >= line.size() || line[pos] != '[') return false;
-      end = line.find(']', pos);
+      end = find_char(line, pos, ']');
       if (end == std::string_view::npos) return false;
       ++end;
     } else if (field.quoted) {
@@ -103,10 +128,7 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
         end = line.find_first_of(' ', pos);
       }
     } else {
-      const void* hit = pos < line.size()
-                            ? std::memchr(line.data() + pos, next[0], line.size() - pos)
-                            : nullptr;
-      end = hit ? static_cast<const char*>(hit) - line.data() : std::string_view::npos;
+      end = find_char(line, pos, next[0]);
     }
     if (end == std::string_view::npos) {
       if (!next.empty()) return false;
@@ -116,7 +138,7 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
     pos = end;
   }
   const std::string& tail = literals[n];
-  if (line.compare(pos, tail.size(), tail) != 0) return false;
+  if (!literal_at(line, pos, tail)) return false;
   pos += tail.size();
   for (; pos < line.size(); ++pos) {
     if (line[pos] != ' ' && line[pos] != '\t') return false;
@@ -158,8 +180,14 @@ bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r
       return true;
     }
     case FieldKind::kTimeEpoch:
-      if (!parse_decimal(v, field.scale, n)) return false;
-      r.time = n / field.scale;
+      // Apache's %{msec}t is whole milliseconds; nginx's $msec is seconds with a fraction.
+      if (v.find('.') != std::string_view::npos) {
+        if (!parse_decimal(v, 1, n)) return false;
+        r.time = n;
+      } else {
+        if (!parse_uint(v, n)) return false;
+        r.time = n / field.scale;
+      }
       return true;
     case FieldKind::kRequest: {
       r.request = v;

@@ -66,6 +66,16 @@ class AccessStats {
     }
   }
 
+  // Folds in a batch of parsed lines. Faster than one add_parsed() per line for large tables:
+  // the table slots of every key in the batch are prefetched before any is updated.
+  void add_parsed_batch(const LogRecord* records, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      clients_.prefetch(records[i].client);
+      if (records[i].has_endpoint) endpoints_.prefetch(records[i].endpoint);
+    }
+    for (size_t i = 0; i < n; ++i) add_parsed(records[i]);
+  }
+
   // Folds in one invalid line, and offers it as a sample.
   void add_invalid(uint32_t input, uint64_t line, std::string_view source, std::string_view text) {
     add_invalid_unsampled(1);

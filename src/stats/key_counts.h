@@ -32,6 +32,10 @@ class KeyCounts {
       counts_.emplace(std::string(key), n);
     }
   }
+  // Starts loading the table slots `key` would use, so a later add() does not wait on memory.
+  void prefetch(std::string_view key) const {
+    counts_.prefetch(absl::string_view(key.data(), key.size()));
+  }
   void merge(const KeyCounts& other);
 
   size_t distinct() const { return counts_.size(); }

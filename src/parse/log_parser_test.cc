@@ -1,0 +1,246 @@
+// Tests for LogFormat and LogParser: every supported directive and variable, and the
+// real-world details of docs/json-output.md (CRLF, escapes, IPv6, "-" sizes, junk requests).
+#include "parse/log_parser.h"
+
+#include <gtest/gtest.h>
+
+#include "parse/log_format.h"
+
+namespace logan {
+namespace {
+
+LogFormat compile(std::string_view spec) {
+  auto f = LogFormat::compile(spec);
+  EXPECT_TRUE(f.ok()) << (f.ok() ? "" : f.error().message);
+  return std::move(f.value());
+}
+
+struct ParseCase {
+  std::string name;
+  std::string format;
+  std::string line;
+  bool parses;
+};
+
+class ParsesTest : public testing::TestWithParam<ParseCase> {};
+
+TEST_P(ParsesTest, MatchesOrNot) {
+  const ParseCase& c = GetParam();
+  LogFormat format = compile(c.format);
+  LogParser parser(format);
+  LogRecord r;
+  EXPECT_EQ(parser.parse(c.line, r), c.parses) << c.line;
+}
+
+const char* kCommon = "common";
+const char* kCombined = "combined";
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, ParsesTest,
+    testing::Values(
+        ParseCase{"common", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 12)", true},
+        ParseCase{"common_crlf", kCommon, "1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] \"GET / HTTP/1.1\" 200 12\r", true},
+        ParseCase{"trailing_blanks", kCommon, "1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] \"GET / HTTP/1.1\" 200 12 \t", true},
+        ParseCase{"empty", kCommon, "", false},
+        ParseCase{"cr_only", kCommon, "\r", false},
+        ParseCase{"garbage", kCommon, "hello world", false},
+        ParseCase{"bad_status", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 2x0 12)", false},
+        ParseCase{"four_digit_status", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 2000 12)", false},
+        ParseCase{"bad_size", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 1x)", false},
+        ParseCase{"bad_month", kCommon, R"(1.2.3.4 - - [07/Foo/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 1)", false},
+        ParseCase{"bad_day", kCommon, R"(1.2.3.4 - - [30/Feb/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 1)", false},
+        ParseCase{"truncated", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HT)", false},
+        ParseCase{"combined_as_common", kCommon, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 12 "-" "curl")", false},
+        ParseCase{"common_as_combined", kCombined, R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 200 12)", false},
+        ParseCase{"combined", kCombined, R"x(::1 - bob [07/Mar/2004:16:05:49 +0000] "GET / HTTP/1.1" 200 - "http://x/" "Mozilla/5.0 (X11)")x", true},
+        ParseCase{"nul_byte", kCommon, std::string("1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] \"GET /") + '\0' + " HTTP/1.1\" 200 1", true}),
+    [](const testing::TestParamInfo<ParseCase>& info) { return info.param.name; });
+
+TEST(LogParserTest, CommonFieldsAndUtcTime) {
+  LogFormat format = compile("common");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(64.242.88.10 - bob [07/Mar/2004:16:05:49 -0800] "GET /twiki/bin/view?x=1 HTTP/1.1" 401 12846)", r));
+  EXPECT_EQ(r.client, "64.242.88.10");
+  EXPECT_EQ(r.user, "bob");
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.endpoint, "/twiki/bin/view?x=1");
+  EXPECT_TRUE(r.has_endpoint);
+  EXPECT_EQ(r.protocol, "HTTP/1.1");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.size, 12846);
+  EXPECT_EQ(r.time, 1078704349);  // 2004-03-08T00:05:49Z
+}
+
+TEST(LogParserTest, DashSizeIsZero) {
+  LogFormat format = compile("common");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(R"(h - - [07/Mar/2004:16:05:49 -0800] "GET / HTTP/1.1" 304 -)", r));
+  EXPECT_EQ(r.size, 0);
+}
+
+TEST(LogParserTest, DashRequestCountsWithoutEndpoint) {
+  LogFormat format = compile("combined");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "-" 408 - "-" "-")", r));
+  EXPECT_EQ(r.status, 408);
+  EXPECT_FALSE(r.has_endpoint);
+  EXPECT_TRUE(r.method.empty());
+}
+
+TEST(LogParserTest, TlsJunkRequestCountsWithoutEndpoint) {
+  LogFormat format = compile("common");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" 400 226)", r));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_FALSE(r.has_endpoint);
+  EXPECT_TRUE(r.method.empty());
+}
+
+TEST(LogParserTest, Http09RequestHasEndpointWithoutProtocol) {
+  LogFormat format = compile("common");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(R"(1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] "GET /" 200 5)", r));
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.endpoint, "/");
+  EXPECT_TRUE(r.protocol.empty());
+}
+
+TEST(LogParserTest, EscapedQuotesStayAsLogged) {
+  LogFormat format = compile("combined");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(h - - [07/Mar/2004:16:05:49 -0800] "GET /a\"b HTTP/1.1" 200 5 "-" "Bot \"quoted\" \\ end\\")", r));
+  EXPECT_EQ(r.endpoint, R"(/a\"b)");
+  EXPECT_EQ(r.user_agent, R"(Bot \"quoted\" \\ end\\)");
+}
+
+TEST(LogParserTest, ZoneOffsetsConvertToUtc) {
+  LogFormat format = compile("common");
+  LogParser parser(format);
+  LogRecord a, b;
+  ASSERT_TRUE(parser.parse(R"(h - - [01/Jan/2024:05:30:00 +0530] "GET / HTTP/1.1" 200 5)", a));
+  ASSERT_TRUE(parser.parse(R"(h - - [31/Dec/2023:16:00:00 -0800] "GET / HTTP/1.1" 200 5)", b));
+  EXPECT_EQ(a.time, 1704067200);
+  EXPECT_EQ(b.time, 1704067200);
+}
+
+TEST(LogParserTest, VhostCombined) {
+  LogFormat format = compile("vhost_combined");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(www.example.com:443 2001:db8::1 - - [07/Mar/2024:00:00:01 +0000] "POST /api HTTP/2.0" 201 17 "-" "curl/8.0")", r));
+  EXPECT_EQ(r.vhost, "www.example.com");
+  EXPECT_EQ(r.client, "2001:db8::1");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.size, 17);
+}
+
+TEST(LogParserTest, ApacheDirectives) {
+  LogFormat format = compile(
+      R"(%a %{Host}i %V %p %m %U%q %H %>s %B %D %T %I %O %{X-Id}o %v "%{User-Agent}i" %{msec}t %%)");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(10.0.0.1 example.org example.org 443 PUT /p?q=1 HTTP/1.1 204 0 1500 2 300 512 abc vh "UA x" 1709769600123 %)", r));
+  EXPECT_EQ(r.client, "10.0.0.1");  // %a stands in for %h
+  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.endpoint, "/p?q=1");
+  EXPECT_TRUE(r.has_endpoint);
+  EXPECT_EQ(r.protocol, "HTTP/1.1");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.size, 0);
+  EXPECT_EQ(r.duration_us, 2000000);  // %T after %D: the later one wins
+  EXPECT_EQ(r.vhost, "example.org");
+  EXPECT_EQ(r.user_agent, "UA x");
+  EXPECT_EQ(r.time, 1709769600);
+}
+
+TEST(LogParserTest, SizeFallsBackToBytesSent) {
+  LogFormat format = compile(R"(%h %>s %O)");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse("h 200 999", r));
+  EXPECT_EQ(r.size, 999);
+  LogFormat with_b = compile(R"(%h %>s %b %O)");
+  LogParser parser_b(with_b);
+  ASSERT_TRUE(parser_b.parse("h 200 5 999", r));
+  EXPECT_EQ(r.size, 5);
+}
+
+TEST(LogParserTest, StatusConditionsAndConfigEscapes) {
+  // As pasted from httpd.conf: \" escapes and a %400,501{...}i condition.
+  LogFormat format = compile(R"(%h %!200,304{Referer}i \"%r\" %>s %b)");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(R"(h - "GET /x HTTP/1.0" 200 1)", r));
+  EXPECT_EQ(r.endpoint, "/x");
+}
+
+TEST(LogParserTest, NginxCombined) {
+  LogFormat format = compile(
+      R"($remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      R"(203.0.113.9 - - [07/Mar/2024:10:00:00 +0100] "GET /a HTTP/1.1" 200 612 "-" "Mozilla \x22x\x22")", r));
+  EXPECT_EQ(r.client, "203.0.113.9");
+  EXPECT_EQ(r.endpoint, "/a");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.size, 612);
+  EXPECT_EQ(r.time, 1709802000);
+  EXPECT_EQ(r.user_agent, R"(Mozilla \x22x\x22)");
+}
+
+TEST(LogParserTest, NginxVariables) {
+  LogFormat format = compile(
+      R"($host ${remote_addr} $time_iso8601 $request_method $request_uri $server_protocol $status $bytes_sent $request_time $http_x_forwarded_for $upstream_addr)");
+  LogParser parser(format);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(
+      "example.org 2001:db8::2 2024-03-07T10:00:00+01:00 GET /x?y HTTP/1.1 404 321 0.250 1.1.1.1 -", r));
+  EXPECT_EQ(r.vhost, "example.org");
+  EXPECT_EQ(r.client, "2001:db8::2");
+  EXPECT_EQ(r.time, 1709802000);
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.endpoint, "/x?y");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.size, 321);
+  EXPECT_EQ(r.duration_us, 250000);
+}
+
+TEST(LogFormatTest, Nicknames) {
+  for (const char* name : {"common", "combined", "vhost_combined", "referer", "agent", "nginx",
+                           "nginx_combined"}) {
+    EXPECT_TRUE(LogFormat::compile(name).ok()) << name;
+  }
+  EXPECT_TRUE(LogFormat::compile("combined")->has(FieldKind::kUserAgent));
+  EXPECT_FALSE(LogFormat::compile("common")->has(FieldKind::kUserAgent));
+}
+
+TEST(LogFormatTest, Errors) {
+  EXPECT_FALSE(LogFormat::compile("").ok());
+  EXPECT_FALSE(LogFormat::compile("no fields here").ok());
+  EXPECT_FALSE(LogFormat::compile("%h %{Referer").ok());
+  EXPECT_FALSE(LogFormat::compile("%h %Y").ok());
+  EXPECT_NE(LogFormat::compile("%h %Y").error().message.find("%Y"), std::string::npos);
+}
+
+TEST(LogFormatTest, QuotedFieldsAreMarked) {
+  auto f = LogFormat::compile("combined");
+  ASSERT_TRUE(f.ok());
+  int quoted = 0;
+  for (const auto& field : f->fields()) quoted += field.quoted;
+  EXPECT_EQ(quoted, 3);  // request, referer, user agent
+}
+
+}  // namespace
+}  // namespace logan
