@@ -96,7 +96,15 @@ LogParser::LogParser(const LogFormat& format)
 bool LogParser::parse(std::string_view line, LogRecord& record) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return false;
-  record = LogRecord{};
+  // Reset only what a parse may leave from the previous line: fields the format lacks are
+  // never written, and the rest are written on every successful parse.
+  record.client = record.method = record.endpoint = record.protocol = record.vhost =
+      record.request = std::string_view();
+  record.status = -1;
+  record.size = -1;
+  record.time = LogRecord::kNoTime;
+  record.duration_us = -1;
+  record.has_endpoint = false;
 
   const auto& literals = format_.literals();
   const auto& fields = format_.fields();
@@ -111,7 +119,13 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
     size_t end;
     if (field.kind == FieldKind::kTimeBracketed) {
       if (pos >= line.size() || line[pos] != '[') return false;
-      end = find_char(line, pos, ']');
+      // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
+      constexpr size_t kClfBracketed = 28;
+      if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
+        end = pos + kClfBracketed - 1;
+      } else {
+        end = find_char(line, pos, ']');
+      }
       if (end == std::string_view::npos) return false;
       ++end;
     } else if (field.quoted) {
