@@ -19,6 +19,7 @@ constexpr int kExitInput = 2;    // bad usage, or an input that could not be rea
 
 void register_batch(CLI::App& app, CommandAction& action);
 void register_gen(CLI::App& app, CommandAction& action);
+void register_merge(CLI::App& app, CommandAction& action);
 
 // Writes all of `data` to stdout or `path` ("-" or empty: stdout); false with a message on
 // stderr when it cannot.

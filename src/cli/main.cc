@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   logan::CommandAction action;
   logan::register_batch(app, action);
   logan::register_gen(app, action);
+  logan::register_merge(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -180,9 +180,10 @@ class BatchJob {
         const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
         const char* line_end = nl ? nl : end;
         std::string_view line(p, static_cast<size_t>(line_end - p));
-        bool overlong = next_overlong < chunk.overlong_lines.size() &&
-                        chunk.overlong_lines[next_overlong] == line_no;
-        next_overlong += overlong;
+        bool cut = next_overlong < chunk.overlong_lines.size() &&
+                   chunk.overlong_lines[next_overlong] == line_no;
+        next_overlong += cut;
+        bool overlong = cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes);
         if (!overlong && parser->parse(line, batch[batched])) {
           if (++batched == kBatch) {
             stats.add_parsed_batch(batch, batched);

@@ -102,10 +102,21 @@ void glob_walk(const fs::path& base, const std::vector<std::string>& parts, size
   const std::string& part = parts[i];
   // A relative pattern lists "." but yields paths without a "./" prefix.
   const fs::path dir = base.empty() ? fs::path(".") : base;
+  if (part == "**" && i + 1 == parts.size()) {
+    // A trailing "**" matches every file below, as with the shell's globstar.
+    std::error_code list_ec;
+    list_recursive(dir, out, list_ec);
+    if (base.empty()) {
+      for (auto& p : out) {
+        if (p.starts_with("./")) p.erase(0, 2);
+      }
+    }
+    return;
+  }
   if (part == "**") {
     glob_walk(base, parts, i + 1, out);  // zero directories
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      if (!is_hidden(it->path()) && it->is_directory(ec)) {
+      if (!is_hidden(it->path()) && !it->is_symlink(ec) && it->is_directory(ec)) {
         glob_walk(base / it->path().filename(), parts, i, out);
       }
     }
@@ -127,7 +138,9 @@ void glob_walk(const fs::path& base, const std::vector<std::string>& parts, size
 bool has_glob_chars(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 bool glob_match_segment(std::string_view pattern, std::string_view name) {
-  if (!name.empty() && name[0] == '.' && (pattern.empty() || pattern[0] != '.')) return false;
+  // Like the shell, a leading '.' must be matched by a literal (or escaped) '.'.
+  bool literal_dot = pattern.starts_with(".") || pattern.starts_with("\\.");
+  if (!name.empty() && name[0] == '.' && !literal_dot) return false;
   return match_from(pattern, name);
 }
 

@@ -7,7 +7,10 @@ namespace logan {
 
 LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input,
                                  size_t chunk_bytes)
-    : source_(std::move(source)), input_(input), chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes)) {}
+    // Room for a line of the maximum length with its "\r\n", so only a longer one fills a
+    // buffer without a line end.
+    : source_(std::move(source)), input_(input),
+      chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes + 2)) {}
 
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
   chunk.data.assign(carry_.view());
@@ -31,7 +34,8 @@ Result<bool> LineChunkReader::next(LineChunk& chunk) {
       if (*n == 0) eof_ = true;
     }
     const char* base = data.data();
-    const char* last_newline = static_cast<const char*>(memrchr(base, '\n', data.size()));
+    const char* last_newline =
+        data.empty() ? nullptr : static_cast<const char*>(memrchr(base, '\n', data.size()));
     if (last_newline != nullptr) {
       size_t keep = static_cast<size_t>(last_newline - base) + 1;
       carry_.assign(data.view().substr(keep));

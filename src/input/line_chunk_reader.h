@@ -1,8 +1,9 @@
 // LineChunkReader: cuts a byte stream into chunks of whole lines for parallel parsing.
 // Every chunk ends at a line boundary (the last line of the input may lack its '\n'), so a
-// line split across two reads is parsed once, whole. A line longer than kMaxLineBytes is not
-// buffered: its first bytes are kept, the rest skipped, and the chunk marks it as overlong so
-// it counts as one invalid line. Memory is bounded by the chunk size plus that limit.
+// line split across two reads is parsed once, whole. A line that does not fit in a chunk is
+// not buffered: its first bytes are kept, the rest skipped, and the chunk marks it as overlong
+// so it counts as one invalid line. Lines over kMaxLineBytes that do fit are handed out whole;
+// the consumer rejects them (see is_overlong_line). Memory is bounded by twice the chunk size.
 // Thread-safety: one thread at a time (the batch engine calls it under its input lock).
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,12 @@ struct LineChunk {
   uint64_t sequence = 0;                // 0, 1, 2... within the input
   uint64_t offset = 0;                  // byte offset (decoded) of data[0] within the input
 };
+
+// True for a line (without its '\n', with or without a '\r') longer than the limit.
+inline bool is_overlong_line(std::string_view line, size_t limit) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line.size() > limit;
+}
 
 class LineChunkReader {
  public:

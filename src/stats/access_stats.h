@@ -95,6 +95,12 @@ class AccessStats {
 
   void merge(const AccessStats& other);
 
+  // Adds `by` to the input index of every sample: used when merging the states of runs over
+  // different input lists, so that samples keep the order of the runs.
+  void shift_sample_inputs(uint32_t by) {
+    for (auto& s : samples_) s.input += by;
+  }
+
   // Appends the framed, versioned, checksummed encoding of this state to `out`.
   void serialize(std::string& out) const;
   // Decodes what serialize() wrote; a foreign, truncated or corrupt input is an error.
