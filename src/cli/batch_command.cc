@@ -1,6 +1,7 @@
 // `logan batch INPUT...`: statistics over log files, directories, globs and stdin.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -10,6 +11,9 @@
 #include "cli/stats_output.h"
 #include "engine/batch_job.h"
 #include "input/input_expander.h"
+#ifdef LOGAN_WITH_MPI
+#include "mpi/mpi_batch.h"
+#endif
 
 namespace logan {
 namespace {
@@ -22,11 +26,33 @@ struct BatchArgs {
   BatchOptions batch;
   StatsOutputArgs out;
   bool progress = true;
+  uint64_t split_bytes = 256ull << 20;
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
+#ifdef LOGAN_WITH_MPI
+// One rank of `mpirun -np N logan batch ...`: rank 0 reports, the others only work.
+int run_mpi(const BatchArgs& args) {
+  MpiBatchOptions options;
+  options.batch = args.batch;
+  options.unit_bytes = std::max<uint64_t>(args.split_bytes, 1 << 20);
+  auto report = run_mpi_batch(*g_mpi_session, args.inputs, options);
+  const bool root = g_mpi_session->rank() == 0;
+  if (!report) {
+    if (root) warn(report.error().message);
+    return kExitInput;
+  }
+  if (!root) return kExitOk;
+  for (const auto& e : report->skipped) warn("skipped: " + e.message);
+  return write_stats(report->stats, report->inputs, report->skipped, args.out);
+}
+#endif
+
 int run(const BatchArgs& args) {
+#ifdef LOGAN_WITH_MPI
+  if (g_mpi_session != nullptr) return run_mpi(args);
+#endif
   std::vector<Error> skipped;
   auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
   if (!inputs) {
@@ -82,6 +108,10 @@ void register_batch(CLI::App& app, CommandAction& action) {
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Report the readable inputs when some cannot be read (they are listed)");
   cmd->add_flag("!--no-progress", args->progress, "Never draw the progress line on stderr");
+  cmd->add_option("--split-bytes", args->split_bytes,
+                  "Under MPI: split uncompressed files larger than this into byte ranges of "
+                  "this size, handed out to ranks separately")
+      ->capture_default_str();
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

@@ -18,6 +18,10 @@ constexpr int kExitFailure = 1;  // an internal error, or an output that could n
 constexpr int kExitInput = 2;    // bad usage, or an input that could not be read
 
 void register_batch(CLI::App& app, CommandAction& action);
+// Set by main() when this process is one rank of an MPI job; `logan batch` then runs across
+// all ranks. Null otherwise (and always in a build without MPI).
+class MpiSession;
+extern MpiSession* g_mpi_session;
 void register_gen(CLI::App& app, CommandAction& action);
 void register_merge(CLI::App& app, CommandAction& action);
 

@@ -2,12 +2,35 @@
 // its outcome into an exit status.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
+#ifdef LOGAN_WITH_MPI
+#include "mpi/mpi_batch.h"
+#endif
+
+namespace logan {
+MpiSession* g_mpi_session = nullptr;
+}
 
 int main(int argc, char** argv) {
+#ifdef LOGAN_WITH_MPI
+  std::unique_ptr<logan::MpiSession> mpi;
+  if (logan::launched_by_mpi()) {
+    auto session = logan::MpiSession::start(&argc, &argv);
+    if (!session) {
+      std::cerr << "logan: " << session.error().message << "\n";
+      return logan::kExitFailure;
+    }
+    mpi = std::move(session.value());
+    logan::g_mpi_session = mpi.get();
+  }
+  constexpr const char* kVersion = "logan 0.1.0 (with MPI)";
+#else
+  constexpr const char* kVersion = "logan 0.1.0";
+#endif
   CLI::App app{"logan: fast analysis of web server access logs (Apache and nginx)", "logan"};
-  app.set_version_flag("--version", "logan 0.1.0");
+  app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   logan::CommandAction action;
   logan::register_batch(app, action);

@@ -10,6 +10,7 @@
 
 #include "input/decoding_source.h"
 #include "input/line_chunk_reader.h"
+#include "input/line_range_source.h"
 #include "parse/format_detect.h"
 #include "parse/log_format.h"
 #include "parse/log_parser.h"
@@ -58,6 +59,11 @@ class BatchJob {
     for (auto& p : partials) report.stats.merge(p);
     add_samples(samples, report.stats);
     report.inputs = std::move(outcomes_);
+    for (const auto& counts : chunk_lines_) {
+      uint64_t lines = 0;
+      for (uint64_t n : counts) lines += n;
+      report.input_lines.push_back(lines);
+    }
     report.skipped = std::move(skipped_);
     return report;
   }
@@ -71,17 +77,12 @@ class BatchJob {
       if (!reader_) {
         if (next_input_ == inputs_.size()) return false;
         current_ = next_input_++;
-        auto raw = FileSource::open(inputs_[current_].path);
-        if (!raw) {
-          fail_input(raw.error());
+        auto source = open_input(inputs_[current_]);
+        if (!source) {
+          fail_input(source.error());
           continue;
         }
-        auto decoded = open_decoded(std::move(raw.value()), inputs_[current_].path);
-        if (!decoded) {
-          fail_input(decoded.error());
-          continue;
-        }
-        reader_ = std::make_unique<LineChunkReader>(std::move(decoded.value()),
+        reader_ = std::make_unique<LineChunkReader>(std::move(source.value()),
                                                     static_cast<uint32_t>(current_),
                                                     options_.chunk_bytes);
         current_format_ = nullptr;
@@ -102,6 +103,18 @@ class BatchJob {
       return true;
     }
     return false;
+  }
+
+  static Result<std::unique_ptr<ByteSource>> open_input(const InputFile& in) {
+    if (in.is_range()) {
+      // Ranges are cut only from uncompressed files: bytes on disk are lines.
+      auto range = LineRangeSource::open(in.path, in.offset, in.length);
+      if (!range) return range.error();
+      return std::unique_ptr<ByteSource>(std::move(range.value()));
+    }
+    auto raw = FileSource::open(in.path);
+    if (!raw) return raw.error();
+    return open_decoded(std::move(raw.value()), in.path);
   }
 
   void choose_format(std::string_view first_chunk) {

@@ -43,7 +43,10 @@ struct InputOutcome {
 struct BatchReport {
   AccessStats stats;
   std::vector<InputOutcome> inputs;    // one per input read (in order)
-  std::vector<Error> skipped;          // inputs not read, with keep_going
+  std::vector<uint64_t> input_lines;   // lines read from each input of the list
+  // With keep_going: inputs not read to their end. The whole lines an input gave before its
+  // error are counted (the same lines whatever the chunk size); the rest of it is not.
+  std::vector<Error> skipped;
 };
 
 // Fails on a bad --format, or (without keep_going) on the first input that cannot be opened

@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace logan {
@@ -42,7 +43,19 @@ class CompressedInput {
   size_t pos_ = 0;
 };
 
-class GzipSource final : public ByteSource {
+// A decoder that meets an error after decoding some bytes hands those bytes out first and the
+// error on the next read, so nothing decoded before a truncation is lost.
+class Decoder : public ByteSource {
+ protected:
+  Result<size_t> fail(Error e, size_t produced) {
+    if (produced == 0) return e;
+    pending_ = std::move(e);
+    return produced;
+  }
+  std::optional<Error> pending_;
+};
+
+class GzipSource final : public Decoder {
  public:
   GzipSource(CompressedInput in, std::string name) : in_(std::move(in)), name_(std::move(name)) {
     std::memset(&z_, 0, sizeof z_);
@@ -51,13 +64,14 @@ class GzipSource final : public ByteSource {
   ~GzipSource() override { inflateEnd(&z_); }
 
   Result<size_t> read(char* out, size_t capacity) override {
+    if (pending_) return *pending_;
     z_.next_out = reinterpret_cast<Bytef*>(out);
     z_.avail_out = static_cast<uInt>(std::min<size_t>(capacity, 1u << 30));
     while (z_.avail_out > 0) {
       auto more = in_.fill();
       if (!more) return more.error();
       if (!*more) {
-        if (in_stream_) return Error{"truncated gzip stream in '" + name_ + "'"};
+        if (in_stream_) return fail(Error{"truncated gzip stream in '" + name_ + "'"}, capacity - z_.avail_out);
         break;
       }
       z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in_.data()));
@@ -72,7 +86,8 @@ class GzipSource final : public ByteSource {
         continue;
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Error{"corrupt gzip stream in '" + name_ + "': " + (z_.msg ? z_.msg : "error")};
+        return fail(Error{"corrupt gzip stream in '" + name_ + "': " + (z_.msg ? z_.msg : "error")},
+                    capacity - z_.avail_out);
       }
     }
     return capacity - z_.avail_out;
@@ -86,26 +101,27 @@ class GzipSource final : public ByteSource {
   bool in_stream_ = false;
 };
 
-class ZstdSource final : public ByteSource {
+class ZstdSource final : public Decoder {
  public:
   ZstdSource(CompressedInput in, std::string name)
       : in_(std::move(in)), name_(std::move(name)), ctx_(ZSTD_createDCtx()) {}
   ~ZstdSource() override { ZSTD_freeDCtx(ctx_); }
 
   Result<size_t> read(char* out, size_t capacity) override {
+    if (pending_) return *pending_;
     ZSTD_outBuffer ob{out, capacity, 0};
     while (ob.pos < ob.size) {
       auto more = in_.fill();
       if (!more) return more.error();
       if (!*more) {
-        if (frame_open_) return Error{"truncated zstd stream in '" + name_ + "'"};
+        if (frame_open_) return fail(Error{"truncated zstd stream in '" + name_ + "'"}, ob.pos);
         break;
       }
       ZSTD_inBuffer ib{in_.data(), in_.available(), 0};
       size_t rc = ZSTD_decompressStream(ctx_, &ob, &ib);
       in_.consume(ib.pos);
       if (ZSTD_isError(rc)) {
-        return Error{"corrupt zstd stream in '" + name_ + "': " + ZSTD_getErrorName(rc)};
+        return fail(Error{"corrupt zstd stream in '" + name_ + "': " + ZSTD_getErrorName(rc)}, ob.pos);
       }
       frame_open_ = rc != 0;
     }
@@ -120,7 +136,7 @@ class ZstdSource final : public ByteSource {
   bool frame_open_ = false;
 };
 
-class Bzip2Source final : public ByteSource {
+class Bzip2Source final : public Decoder {
  public:
   Bzip2Source(CompressedInput in, std::string name) : in_(std::move(in)), name_(std::move(name)) {
     std::memset(&bz_, 0, sizeof bz_);
@@ -129,13 +145,14 @@ class Bzip2Source final : public ByteSource {
   ~Bzip2Source() override { BZ2_bzDecompressEnd(&bz_); }
 
   Result<size_t> read(char* out, size_t capacity) override {
+    if (pending_) return *pending_;
     bz_.next_out = out;
     bz_.avail_out = static_cast<unsigned>(std::min<size_t>(capacity, 1u << 30));
     while (bz_.avail_out > 0) {
       auto more = in_.fill();
       if (!more) return more.error();
       if (!*more) {
-        if (in_stream_) return Error{"truncated bzip2 stream in '" + name_ + "'"};
+        if (in_stream_) return fail(Error{"truncated bzip2 stream in '" + name_ + "'"}, capacity - bz_.avail_out);
         break;
       }
       bz_.next_in = const_cast<char*>(in_.data());
@@ -150,7 +167,7 @@ class Bzip2Source final : public ByteSource {
         BZ2_bzDecompressInit(&bz_, 0, 0);
         continue;
       }
-      if (rc != BZ_OK) return Error{"corrupt bzip2 stream in '" + name_ + "'"};
+      if (rc != BZ_OK) return fail(Error{"corrupt bzip2 stream in '" + name_ + "'"}, capacity - bz_.avail_out);
     }
     return capacity - bz_.avail_out;
   }

@@ -14,8 +14,16 @@
 namespace logan {
 
 struct InputFile {
+  static constexpr uint64_t kWhole = UINT64_MAX;
+
   std::string path;     // what to open ("-" for stdin)
   uint64_t size = 0;    // bytes on disk when listed (0 for stdin), for progress estimates
+  // A byte range of an uncompressed file: only the lines that start inside
+  // [offset, offset + length) are read (see LineRangeSource). kWhole: the whole input.
+  uint64_t offset = 0;
+  uint64_t length = kWhole;
+
+  bool is_range() const { return offset != 0 || length != kWhole; }
 };
 
 // Expands `args`. An argument that names nothing (a missing path, a glob matching no file, an

@@ -13,6 +13,7 @@ LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t in
       chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes + 2)) {}
 
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
+  if (pending_error_) return *pending_error_;
   chunk.data.assign(carry_.view());
   carry_.clear();
   chunk.overlong_lines.clear();
@@ -27,8 +28,17 @@ Result<bool> LineChunkReader::next(LineChunk& chunk) {
       data.resize(chunk_bytes_);
       auto n = source_->read(data.data() + old, chunk_bytes_ - old);
       if (!n) {
+        // Hand out the whole lines read before the error, then report it: what is counted
+        // then does not depend on the chunk size.
         data.resize(old);
-        return n.error();
+        const char* nl = data.empty() ? nullptr
+                                      : static_cast<const char*>(memrchr(data.data(), '\n', data.size()));
+        if (nl == nullptr) return n.error();
+        pending_error_ = n.error();
+        data.resize(static_cast<size_t>(nl - data.data()) + 1);
+        offset_ += data.size();
+        ++sequence_;
+        return true;
       }
       data.resize(old + *n);
       if (*n == 0) eof_ = true;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -78,7 +79,8 @@ class LineChunkReader {
   LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input, size_t chunk_bytes);
 
   // Fills `chunk` (reusing its storage) with the next lines. Returns false at the end of the
-  // input, or an error from the source.
+  // input, or an error from the source: the whole lines read before an error are handed out
+  // first, and the error comes with the next call.
   Result<bool> next(LineChunk& chunk);
 
   uint64_t raw_bytes_read() const { return source_->raw_bytes_read(); }
@@ -91,6 +93,7 @@ class LineChunkReader {
   uint32_t input_;
   size_t chunk_bytes_;
   ChunkBuffer carry_;     // the start of a line that the previous chunk could not finish
+  std::optional<Error> pending_error_;
   uint64_t sequence_ = 0;
   uint64_t offset_ = 0;   // decoded bytes handed out or skipped so far
   bool eof_ = false;

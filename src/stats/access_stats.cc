@@ -63,6 +63,11 @@ void AccessStats::merge(const AccessStats& other) {
   }
 }
 
+void AccessStats::remap_samples(const std::function<void(InvalidSample&)>& map) {
+  for (auto& s : samples_) map(s);
+  std::sort(samples_.begin(), samples_.end(), sample_before);
+}
+
 std::vector<std::pair<int, uint64_t>> AccessStats::response_codes() const {
   std::vector<std::pair<int, uint64_t>> codes;
   for (size_t code = 0; code < status_counts_.size(); ++code) {

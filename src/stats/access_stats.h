@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,10 @@ class AccessStats {
   }
 
   void merge(const AccessStats& other);
+
+  // Rewrites the position of every sample (input, line, source), e.g. from a work unit's
+  // numbering to its file's; the samples are then put back in order.
+  void remap_samples(const std::function<void(InvalidSample&)>& map);
 
   // Adds `by` to the input index of every sample: used when merging the states of runs over
   // different input lists, so that samples keep the order of the runs.
