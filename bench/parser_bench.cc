@@ -113,3 +113,47 @@ void BM_Serialize(benchmark::State& state) {
 BENCHMARK(BM_Serialize)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+namespace {
+
+// One step of the MPI tree reduce for states with `keys` distinct clients and endpoints:
+// serialize the sender's state, decode it on the receiver, merge it into the receiver's.
+logan::AccessStats state_with_keys(int64_t keys, int64_t salt) {
+  logan::AccessStats s;
+  logan::LogRecord r;
+  r.status = 200;
+  r.size = 1000;
+  r.has_endpoint = true;
+  std::string client, endpoint;
+  for (int64_t i = 0; i < keys; ++i) {
+    client = "10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
+             std::to_string(i & 255) + "/" + std::to_string(salt);
+    endpoint = "/api/v1/items/" + std::to_string(i) + "?s=" + std::to_string(salt);
+    r.client = client;
+    r.endpoint = endpoint;
+    s.add_parsed(r);
+  }
+  return s;
+}
+
+void BM_ReduceStep(benchmark::State& state) {
+  const logan::AccessStats sender = state_with_keys(state.range(0), 1);
+  const logan::AccessStats receiver = state_with_keys(state.range(0), 2);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    logan::AccessStats total = receiver;
+    state.ResumeTiming();
+    std::string wire;
+    sender.serialize(wire);
+    bytes = wire.size();
+    auto decoded = logan::AccessStats::deserialize(wire);
+    total.merge(decoded.value());
+    benchmark::DoNotOptimize(total.total_lines());
+  }
+  state.counters["state_MB"] = static_cast<double>(bytes) / 1e6;
+}
+BENCHMARK(BM_ReduceStep)->Arg(10000)->Arg(1000000)->Arg(10000000)->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
+
+}  // namespace
