@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "parse/byte_scan.h"
 #include "parse/request_line.h"
 
 namespace logan {
@@ -61,9 +62,8 @@ size_t find_closing_quote(std::string_view line, size_t pos, std::string_view af
   const char* base = line.data();
   size_t end = line.size();
   while (pos < end) {
-    const void* q = std::memchr(base + pos, '"', end - pos);
-    if (q == nullptr) return std::string_view::npos;
-    size_t at = static_cast<const char*>(q) - base;
+    size_t at = find_byte(line, pos, '"');
+    if (at == std::string_view::npos) return at;
     size_t backslashes = 0;
     while (at - backslashes > pos && base[at - backslashes - 1] == '\\') ++backslashes;
     if (backslashes % 2 == 0 && literal_at(line, at, after)) return at;
@@ -72,19 +72,6 @@ size_t find_closing_quote(std::string_view line, size_t pos, std::string_view af
   return std::string_view::npos;
 }
 
-// Position of the first `c` at or after `pos`, or npos. Most fields are short, so look at a
-// few bytes inline before calling memchr.
-inline size_t find_char(std::string_view line, size_t pos, char c) {
-  const char* base = line.data();
-  const size_t end = line.size();
-  const size_t inline_end = std::min(end, pos + 24);
-  for (size_t i = pos; i < inline_end; ++i) {
-    if (base[i] == c) return i;
-  }
-  if (inline_end == end) return std::string_view::npos;
-  const void* hit = std::memchr(base + inline_end, c, end - inline_end);
-  return hit ? static_cast<size_t>(static_cast<const char*>(hit) - base) : std::string_view::npos;
-}
 
 }  // namespace
 
@@ -93,76 +80,7 @@ LogParser::LogParser(const LogFormat& format)
       size_from_bytes_sent_(!format.has(FieldKind::kSizeClf) && !format.has(FieldKind::kBytes)),
       client_from_remote_ip_(!format.has(FieldKind::kClient)) {}
 
-bool LogParser::parse(std::string_view line, LogRecord& record) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.empty()) return false;
-  // Reset only what a parse may leave from the previous line: fields the format lacks are
-  // never written, and the rest are written on every successful parse.
-  record.client = record.method = record.endpoint = record.protocol = record.vhost =
-      record.request = std::string_view();
-  record.status = -1;
-  record.size = -1;
-  record.time = LogRecord::kNoTime;
-  record.duration_us = -1;
-  record.has_endpoint = false;
-
-  const auto& literals = format_.literals();
-  const auto& fields = format_.fields();
-  size_t pos = 0;
-  const size_t n = fields.size();
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& lit = literals[i];
-    if (!literal_at(line, pos, lit)) return false;
-    pos += lit.size();
-    const FormatField& field = fields[i];
-    const std::string& next = literals[i + 1];
-    size_t end;
-    if (field.kind == FieldKind::kTimeBracketed) {
-      if (pos >= line.size() || line[pos] != '[') return false;
-      // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
-      constexpr size_t kClfBracketed = 28;
-      if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
-        end = pos + kClfBracketed - 1;
-      } else {
-        end = find_char(line, pos, ']');
-      }
-      if (end == std::string_view::npos) return false;
-      ++end;
-    } else if (field.quoted) {
-      end = find_closing_quote(line, pos, next);
-    } else if (next.empty()) {
-      // The last field runs to the end of the line, less trailing blanks; a field followed
-      // directly by another (e.g. %U%q) ends where its own syntax does.
-      if (i + 1 == n) {
-        end = line.find_last_not_of(" \t");
-        end = end == std::string_view::npos || end < pos ? pos : end + 1;
-      } else if (field.kind == FieldKind::kPath) {
-        end = line.find_first_of("? ", pos);
-      } else {
-        end = line.find_first_of(' ', pos);
-      }
-    } else {
-      end = find_char(line, pos, next[0]);
-    }
-    if (end == std::string_view::npos) {
-      if (!next.empty()) return false;
-      end = line.size();
-    }
-    if (!store(field, line.substr(pos, end - pos), record)) return false;
-    pos = end;
-  }
-  const std::string& tail = literals[n];
-  if (!literal_at(line, pos, tail)) return false;
-  pos += tail.size();
-  for (; pos < line.size(); ++pos) {
-    if (line[pos] != ' ' && line[pos] != '\t') return false;
-  }
-  // Without %r the endpoint comes from %U (and %q right after it).
-  if (!record.has_endpoint && !record.endpoint.empty()) record.has_endpoint = true;
-  return true;
-}
-
-bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
+inline bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
   int64_t n;
   switch (field.kind) {
     case FieldKind::kClient:
@@ -292,6 +210,76 @@ bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r
     case FieldKind::kOther:
       return true;
   }
+  return true;
+}
+
+
+bool LogParser::parse(std::string_view line, LogRecord& record) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.empty()) return false;
+  // Reset only what a parse may leave from the previous line: fields the format lacks are
+  // never written, and the rest are written on every successful parse.
+  record.client = record.method = record.endpoint = record.protocol = record.vhost =
+      record.request = std::string_view();
+  record.status = -1;
+  record.size = -1;
+  record.time = LogRecord::kNoTime;
+  record.duration_us = -1;
+  record.has_endpoint = false;
+
+  const auto& literals = format_.literals();
+  const auto& fields = format_.fields();
+  size_t pos = 0;
+  const size_t n = fields.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& lit = literals[i];
+    if (!literal_at(line, pos, lit)) return false;
+    pos += lit.size();
+    const FormatField& field = fields[i];
+    const std::string& next = literals[i + 1];
+    size_t end;
+    if (field.kind == FieldKind::kTimeBracketed) {
+      if (pos >= line.size() || line[pos] != '[') return false;
+      // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
+      constexpr size_t kClfBracketed = 28;
+      if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
+        end = pos + kClfBracketed - 1;
+      } else {
+        end = find_byte(line, pos, ']');
+      }
+      if (end == std::string_view::npos) return false;
+      ++end;
+    } else if (field.quoted) {
+      end = find_closing_quote(line, pos, next);
+    } else if (next.empty()) {
+      // The last field runs to the end of the line, less trailing blanks; a field followed
+      // directly by another (e.g. %U%q) ends where its own syntax does.
+      if (i + 1 == n) {
+        end = line.find_last_not_of(" \t");
+        end = end == std::string_view::npos || end < pos ? pos : end + 1;
+      } else if (field.kind == FieldKind::kPath) {
+        end = line.find_first_of("? ", pos);
+      } else {
+        end = line.find_first_of(' ', pos);
+      }
+    } else {
+      end = find_byte(line, pos, next[0]);
+    }
+    if (end == std::string_view::npos) {
+      if (!next.empty()) return false;
+      end = line.size();
+    }
+    if (!store(field, line.substr(pos, end - pos), record)) return false;
+    pos = end;
+  }
+  const std::string& tail = literals[n];
+  if (!literal_at(line, pos, tail)) return false;
+  pos += tail.size();
+  for (; pos < line.size(); ++pos) {
+    if (line[pos] != ' ' && line[pos] != '\t') return false;
+  }
+  // Without %r the endpoint comes from %U (and %q right after it).
+  if (!record.has_endpoint && !record.endpoint.empty()) record.has_endpoint = true;
   return true;
 }
 

@@ -26,7 +26,8 @@ class LogParser {
   bool parse(std::string_view line, LogRecord& record);
 
  private:
-  bool store(const FormatField& field, std::string_view value, LogRecord& record);
+  [[gnu::always_inline]] inline bool store(const FormatField& field, std::string_view value,
+                                           LogRecord& record);
 
   const LogFormat& format_;
   ClfTimeParser clf_time_;

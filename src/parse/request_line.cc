@@ -1,6 +1,8 @@
 // Request-line splitting; see request_line.h.
 #include "parse/request_line.h"
 
+#include "parse/byte_scan.h"
+
 namespace logan {
 namespace {
 
@@ -13,7 +15,7 @@ bool is_method_char(char c) {
 
 RequestLine split_request_line(std::string_view request) {
   RequestLine r;
-  size_t first_space = request.find(' ');
+  size_t first_space = find_byte(request, 0, ' ');
   if (first_space == 0 || first_space == std::string_view::npos) return r;
   std::string_view method = request.substr(0, first_space);
   for (char c : method) {

@@ -7,7 +7,7 @@
 namespace logan {
 namespace {
 
-bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+[[gnu::always_inline]] inline bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   int v = 0;
   for (size_t i = pos; i < pos + n; ++i) {
@@ -108,7 +108,11 @@ std::optional<int64_t> ClfTimeParser::parse(std::string_view s) {
     return std::nullopt;
   }
   int64_t days;
-  if (has_cache_ && std::memcmp(cached_day_, s.data(), 11) == 0) {
+  // The day prefix "07/Mar/2024" compared as two overlapping 8-byte words.
+  uint64_t head, tail;
+  std::memcpy(&head, s.data(), 8);
+  std::memcpy(&tail, s.data() + 3, 8);
+  if (has_cache_ && head == cached_head_ && tail == cached_tail_) {
     days = cached_days_;
   } else {
     int d, y;
@@ -118,7 +122,8 @@ std::optional<int64_t> ClfTimeParser::parse(std::string_view s) {
       return std::nullopt;
     }
     days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-    std::memcpy(cached_day_, s.data(), 11);
+    cached_head_ = head;
+    cached_tail_ = tail;
     cached_days_ = days;
     has_cache_ = true;
   }

@@ -27,7 +27,8 @@ class ClfTimeParser {
   std::optional<int64_t> parse(std::string_view text);
 
  private:
-  char cached_day_[11] = {};  // "07/Mar/2024"
+  uint64_t cached_head_ = 0;  // bytes 0..7 of the cached day "07/Mar/2024"
+  uint64_t cached_tail_ = 0;  // bytes 3..10 of it
   int64_t cached_days_ = 0;
   bool has_cache_ = false;
 };

@@ -143,7 +143,7 @@ class AccessStats {
   std::array<uint64_t, kStatusClasses> bytes_by_class_{};
   KeyCounts clients_;
   KeyCounts endpoints_;
-  KeyCounts methods_;
+  KeyCounts methods_{/*remember_last=*/true};
   int64_t first_time_ = LogRecord::kNoTime;
   int64_t last_time_ = LogRecord::kNoTime;
 };

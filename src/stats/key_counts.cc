@@ -13,6 +13,7 @@ bool ranks_before(const KeyCount& a, const KeyCount& b) {
 }  // namespace
 
 void KeyCounts::merge(const KeyCounts& other) {
+  forget();
   counts_.reserve(counts_.size() + other.counts_.size() / 2);
   for (const auto& [key, n] : other.counts_) counts_[key] += n;
 }
@@ -58,6 +59,7 @@ void KeyCounts::serialize(BinaryWriter& out) const {
 }
 
 bool KeyCounts::deserialize(BinaryReader& in) {
+  forget();
   counts_.clear();
   uint64_t n = in.count();
   counts_.reserve(n);

@@ -23,13 +23,41 @@ struct KeyCount {
 
 class KeyCounts {
  public:
+  // `remember_last`: keep a last-hit cache, for keys that come in runs (methods: mostly GET).
+  explicit KeyCounts(bool remember_last = false) : remember_last_(remember_last) {}
+  // Copies and moves drop the last-hit cache: it points into the source's table.
+  KeyCounts(const KeyCounts& other) : counts_(other.counts_), remember_last_(other.remember_last_) {}
+  KeyCounts(KeyCounts&& other) noexcept
+      : counts_(std::move(other.counts_)), remember_last_(other.remember_last_) {
+    other.forget();
+  }
+  KeyCounts& operator=(const KeyCounts& other) {
+    counts_ = other.counts_;
+    forget();
+    return *this;
+  }
+  KeyCounts& operator=(KeyCounts&& other) noexcept {
+    counts_ = std::move(other.counts_);
+    forget();
+    other.forget();
+    return *this;
+  }
+
   void add(std::string_view key, uint64_t n = 1) {
+    // Runs of one key (GET among methods, a crawler among clients) skip the hash.
+    if (last_count_ != nullptr && key == last_key_) {
+      *last_count_ += n;
+      return;
+    }
     // Debian builds abseil with its own string_view type: convert for heterogeneous lookup.
     auto it = counts_.find(absl::string_view(key.data(), key.size()));
-    if (it != counts_.end()) {
-      it->second += n;
-    } else {
-      counts_.emplace(std::string(key), n);
+    if (it == counts_.end()) {
+      it = counts_.emplace(std::string(key), 0).first;  // may move every element: re-point
+    }
+    it->second += n;
+    if (remember_last_) {
+      last_key_ = std::string_view(it->first);
+      last_count_ = &it->second;
     }
   }
   // Starts loading the table slots `key` would use, so a later add() does not wait on memory.
@@ -54,7 +82,17 @@ class KeyCounts {
   bool operator==(const KeyCounts& other) const { return counts_ == other.counts_; }
 
  private:
+  void forget() {
+    last_key_ = {};
+    last_count_ = nullptr;
+  }
+
   absl::flat_hash_map<std::string, uint64_t> counts_;
+  // The entry of the last key added, valid until the table changes shape (insert, merge,
+  // deserialize, copy). Elements stay put between inserts, so the pointers stay valid.
+  std::string_view last_key_;
+  uint64_t* last_count_ = nullptr;
+  bool remember_last_ = false;
 };
 
 }  // namespace logan

@@ -1,0 +1,35 @@
+// find_byte(): the position of a byte in a short field, for the parser's hot path. Fields are
+// mostly a few to a hundred bytes, where a call to memchr costs more than the search: SSE2
+// (part of every x86-64) compares 16 bytes at a time, never reading past the view.
+// Thread-safety: pure function.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace logan {
+
+// Position of the first `c` in `text` at or after `pos`, or npos.
+inline size_t find_byte(std::string_view text, size_t pos, char c) {
+  const char* base = text.data();
+  const size_t end = text.size();
+  size_t i = pos;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c);
+  for (; i + 16 <= end; i += 16) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
+    int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(block, needle));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < end; ++i) {
+    if (base[i] == c) return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace logan
