@@ -28,9 +28,9 @@ struct PendingSample {
 
 class BatchJob {
  public:
-  BatchJob(const std::vector<InputFile>& inputs, const BatchOptions& options,
-           BatchProgress* progress)
-      : inputs_(inputs), options_(options), progress_(progress), chunk_lines_(inputs.size()) {}
+  BatchJob(InputQueue& queue, const BatchOptions& options, BatchProgress* progress)
+      : queue_(queue), options_(options), progress_(progress), names_(queue.size()),
+        chunk_lines_(queue.size()) {}
 
   Status prepare() {
     if (options_.format != "auto") {
@@ -75,9 +75,12 @@ class BatchJob {
     std::lock_guard lock(mu_);
     while (!failure_) {
       if (!reader_) {
-        if (next_input_ == inputs_.size()) return false;
-        current_ = next_input_++;
-        auto source = open_input(inputs_[current_]);
+        auto next = queue_.next();
+        if (!next) return false;
+        current_ = next->first;
+        names_[current_] = next->second.path;
+        current_input_format_ = next->second.format;
+        auto source = open_input(next->second);
         if (!source) {
           fail_input(source.error());
           continue;
@@ -118,24 +121,30 @@ class BatchJob {
   }
 
   void choose_format(std::string_view first_chunk) {
-    InputOutcome outcome{inputs_[current_].path, options_.format, false, true};
-    if (options_.format == "auto") {
+    const std::string& spec = current_input_format_.empty() ? options_.format : current_input_format_;
+    InputOutcome outcome{names_[current_], spec, false, true};
+    if (spec == "auto") {
       DetectedFormat d = detect_format(first_chunk);
       outcome.format = d.nickname;
       outcome.detected = true;
       outcome.recognised = d.matched > 0 || d.sampled == 0;
-      current_format_ = auto_format(d.nickname);
+      current_format_ = compiled(d.nickname);
     } else {
-      current_format_ = formats_.front().get();
+      current_format_ = compiled(spec);
     }
     outcomes_.push_back(std::move(outcome));
   }
 
-  const LogFormat* auto_format(const std::string& nickname) {
+  // The compiled format for `spec`, compiled once. A spec that does not compile (only an
+  // input's own override can be one: the job's was checked by prepare()) falls back to the
+  // job's format.
+  const LogFormat* compiled(const std::string& spec) {
     for (const auto& f : formats_) {
-      if (f->spec() == nickname) return f.get();
+      if (f->spec() == spec) return f.get();
     }
-    formats_.push_back(std::make_unique<LogFormat>(std::move(LogFormat::compile(nickname).value())));
+    auto f = LogFormat::compile(spec);
+    if (!f) return formats_.empty() ? compiled("combined") : formats_.front().get();
+    formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
     return formats_.back().get();
   }
 
@@ -151,6 +160,7 @@ class BatchJob {
       skipped_.push_back(std::move(e));
     } else {
       failure_ = std::move(e);
+      queue_.stop();
     }
   }
 
@@ -234,21 +244,22 @@ class BatchJob {
     for (const auto& worker : all) {
       for (const auto& s : worker) {
         stats.offer_invalid_sample(s.input, first_line[s.input][s.sequence] + s.line_in_chunk,
-                                   inputs_[s.input].path, s.text);
+                                   names_[s.input], s.text);
       }
     }
   }
 
-  const std::vector<InputFile>& inputs_;
+  InputQueue& queue_;
   const BatchOptions& options_;
   BatchProgress* progress_;
   std::vector<std::unique_ptr<LogFormat>> formats_;
 
   std::mutex mu_;  // guards the cursor below
-  size_t next_input_ = 0;
   size_t current_ = 0;
+  std::vector<std::string> names_;  // [input index] -> path, for the inputs taken
   std::unique_ptr<LineChunkReader> reader_;
   const LogFormat* current_format_ = nullptr;
+  std::string current_input_format_;
   uint64_t done_raw_bytes_ = 0;
   std::vector<InputOutcome> outcomes_;
   std::vector<Error> skipped_;
@@ -258,11 +269,33 @@ class BatchJob {
   std::vector<std::vector<uint64_t>> chunk_lines_;  // [input][sequence] -> lines
 };
 
+// The inputs of a list, in order.
+class ListQueue final : public InputQueue {
+ public:
+  explicit ListQueue(const std::vector<InputFile>& inputs) : inputs_(inputs) {}
+  std::optional<std::pair<uint32_t, InputFile>> next() override {
+    if (next_ == inputs_.size()) return std::nullopt;
+    uint32_t index = static_cast<uint32_t>(next_++);
+    return std::make_pair(index, inputs_[index]);
+  }
+  size_t size() const override { return inputs_.size(); }
+
+ private:
+  const std::vector<InputFile>& inputs_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 Result<BatchReport> run_batch(const std::vector<InputFile>& inputs, const BatchOptions& options,
                               BatchProgress* progress) {
-  BatchJob job(inputs, options, progress);
+  ListQueue queue(inputs);
+  return run_batch(queue, options, progress);
+}
+
+Result<BatchReport> run_batch(InputQueue& queue, const BatchOptions& options,
+                              BatchProgress* progress) {
+  BatchJob job(queue, options, progress);
   Status ready = job.prepare();
   if (!ready) return ready.error();
   return job.run();

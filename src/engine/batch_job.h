@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,9 +51,27 @@ struct BatchReport {
   std::vector<Error> skipped;
 };
 
+// Where a batch job gets its inputs: a fixed list, or (under MPI) work units handed out on
+// demand. Each input comes with its index, which numbers it in samples and input_lines.
+// Thread-safety: next() is called under the job's lock, one call at a time.
+class InputQueue {
+ public:
+  virtual ~InputQueue() = default;
+  // The next input and its index (< size()), or nullopt when there are no more.
+  virtual std::optional<std::pair<uint32_t, InputFile>> next() = 0;
+  // How many indices there are in all.
+  virtual size_t size() const = 0;
+  // Told once when an input fails and keep_going is off: the job is over, stop handing out.
+  virtual void stop() {}
+};
+
 // Fails on a bad --format, or (without keep_going) on the first input that cannot be opened
 // or read to its end (a truncated compressed stream included), naming it.
 Result<BatchReport> run_batch(const std::vector<InputFile>& inputs, const BatchOptions& options,
+                              BatchProgress* progress = nullptr);
+
+// The same over a queue of inputs. BatchReport::inputs lists the inputs in the order taken.
+Result<BatchReport> run_batch(InputQueue& queue, const BatchOptions& options,
                               BatchProgress* progress = nullptr);
 
 }  // namespace logan

@@ -139,7 +139,7 @@ class BatchJobTest : public testing::Test {
     for (const auto& p : paths) {
       std::error_code ec;
       uint64_t size = fs::file_size(p, ec);
-      inputs.push_back({p, ec ? 0 : size});
+      inputs.push_back(InputFile{.path = p, .size = ec ? 0 : size});
     }
     return inputs;
   }

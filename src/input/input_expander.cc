@@ -154,7 +154,7 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<std::string>& arg
   };
   for (const std::string& arg : args) {
     if (arg == "-") {
-      inputs.push_back({"-", 0});
+      inputs.push_back(InputFile{.path = "-"});
       continue;
     }
     std::vector<std::string> paths;
@@ -186,7 +186,7 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<std::string>& arg
       std::error_code size_ec;
       uint64_t size = fs::is_regular_file(p, size_ec) ? fs::file_size(p, size_ec) : 0;
       if (size_ec) size = 0;
-      inputs.push_back({std::move(p), size});
+      inputs.push_back(InputFile{.path = std::move(p), .size = size});
     }
   }
   return inputs;

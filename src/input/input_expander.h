@@ -22,6 +22,9 @@ struct InputFile {
   // [offset, offset + length) are read (see LineRangeSource). kWhole: the whole input.
   uint64_t offset = 0;
   uint64_t length = kWhole;
+  // The log format for this input, overriding the job's (empty: the job's), e.g. the format
+  // recognised once for a whole file that is read as several ranges.
+  std::string format = {};
 
   bool is_range() const { return offset != 0 || length != kWhole; }
 };

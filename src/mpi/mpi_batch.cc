@@ -4,9 +4,11 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "input/decoding_source.h"
@@ -206,25 +208,6 @@ JobPlan make_plan(const std::vector<std::string>& args, const MpiBatchOptions& o
   return plan;
 }
 
-// Runs one unit and folds it into `result`; false when the job must stop.
-bool run_unit(const JobPlan& plan, uint64_t index, const MpiBatchOptions& options,
-              RankResult& result) {
-  const WorkUnit& unit = plan.units[index];
-  BatchOptions batch = options.batch;
-  batch.format = unit.format;
-  InputFile in{unit.path, 0, unit.offset, unit.length};
-  auto report = run_batch({in}, batch, nullptr);
-  if (!report) {
-    result.failure = report.error().message;
-    return false;
-  }
-  for (auto& e : report->skipped) result.skipped.push_back(std::move(e.message));
-  report->stats.shift_sample_inputs(static_cast<uint32_t>(index));
-  result.stats.merge(report->stats);
-  result.unit_lines.emplace_back(index, report->input_lines.empty() ? 0 : report->input_lines[0]);
-  return true;
-}
-
 // Hands units out on demand: worker ranks ask over MPI, rank 0's own loop asks directly.
 class Dispatcher {
  public:
@@ -244,7 +227,15 @@ class Dispatcher {
     while (active > 0) {
       int failed = 0;
       MPI_Status status;
-      MPI_Recv(&failed, 1, MPI_INT, MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &status);
+      // MPI_Recv would spin a core while it waits, one that rank 0's own workers need: poll,
+      // and sleep between polls. A request waits at most a millisecond; a unit takes seconds.
+      MPI_Request request;
+      MPI_Irecv(&failed, 1, MPI_INT, MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &request);
+      for (int done = 0;;) {
+        MPI_Test(&request, &done, &status);
+        if (done) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      }
       long long unit = next(failed != 0);
       MPI_Send(&unit, 1, MPI_LONG_LONG, status.MPI_SOURCE, kTagUnit, MPI_COMM_WORLD);
       if (unit < 0) --active;
@@ -258,6 +249,85 @@ class Dispatcher {
   size_t next_ = 0;
   bool stopped_ = false;
 };
+
+// A work unit as an input of the rank's batch job.
+InputFile unit_input(const WorkUnit& unit) {
+  InputFile in{.path = unit.path, .offset = unit.offset, .length = unit.length};
+  if (unit.format != "auto") in.format = unit.format;
+  return in;
+}
+
+// The units a rank's one batch job reads, taken from the dispatcher as the job asks. One job
+// (and one set of per-thread tables) spans all the rank's units: no state per unit to merge.
+class UnitQueue : public InputQueue {
+ public:
+  UnitQueue(const JobPlan& plan) : plan_(plan) {}
+  size_t size() const override { return plan_.units.size(); }
+  const std::vector<uint64_t>& taken() const { return taken_; }
+
+ protected:
+  std::optional<std::pair<uint32_t, InputFile>> unit(long long index) {
+    if (index < 0) return std::nullopt;
+    taken_.push_back(static_cast<uint64_t>(index));
+    return std::make_pair(static_cast<uint32_t>(index), unit_input(plan_.units[index]));
+  }
+
+ private:
+  const JobPlan& plan_;
+  std::vector<uint64_t> taken_;
+};
+
+// Rank 0 asks its dispatcher directly.
+class LocalUnitQueue final : public UnitQueue {
+ public:
+  LocalUnitQueue(const JobPlan& plan, Dispatcher& dispatcher) : UnitQueue(plan), dispatcher_(dispatcher) {}
+  std::optional<std::pair<uint32_t, InputFile>> next() override { return unit(dispatcher_.next(false)); }
+  void stop() override { dispatcher_.next(true); }
+
+ private:
+  Dispatcher& dispatcher_;
+};
+
+// The other ranks ask rank 0. Every rank's last exchange is answered with -1 (no more work,
+// or the job has failed), which is how the dispatcher counts it done.
+class RemoteUnitQueue final : public UnitQueue {
+ public:
+  using UnitQueue::UnitQueue;
+  ~RemoteUnitQueue() override {
+    if (!finished_) ask(false);  // the job ended without asking again: sign off
+  }
+  std::optional<std::pair<uint32_t, InputFile>> next() override {
+    return finished_ ? std::nullopt : unit(ask(false));
+  }
+  void stop() override {
+    if (!finished_) ask(true);
+  }
+
+ private:
+  long long ask(bool failed) {
+    int flag = failed ? 1 : 0;
+    MPI_Send(&flag, 1, MPI_INT, 0, kTagRequest, MPI_COMM_WORLD);
+    long long index = -1;
+    MPI_Recv(&index, 1, MPI_LONG_LONG, 0, kTagUnit, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (index < 0) finished_ = true;
+    return index;
+  }
+  bool finished_ = false;
+};
+
+// Runs the rank's batch job over the units `queue` hands out.
+RankResult run_rank(UnitQueue& queue, const MpiBatchOptions& options) {
+  RankResult result;
+  auto report = run_batch(queue, options.batch, nullptr);
+  if (!report) {
+    result.failure = report.error().message;
+    return result;
+  }
+  result.stats = std::move(report->stats);
+  for (auto& e : report->skipped) result.skipped.push_back(std::move(e.message));
+  for (uint64_t unit : queue.taken()) result.unit_lines.emplace_back(unit, report->input_lines[unit]);
+  return result;
+}
 
 }  // namespace
 
@@ -296,26 +366,18 @@ Result<MpiBatchReport> run_mpi_batch(const MpiSession& session, const std::vecto
   const JobPlan plan = decode_plan(plan_bytes);
   if (!plan.error.empty()) return Error{plan.error};
 
-  // Hand out and run the units.
+  // Hand out and run the units: each rank runs one batch job fed by the dispatcher.
   RankResult mine;
   if (rank == 0) {
     Dispatcher dispatcher(plan.units.size(), size - 1);
     std::thread server;
     if (size > 1) server = std::thread([&] { dispatcher.serve(); });
-    bool failed = false;
-    for (long long unit; (unit = dispatcher.next(failed)) >= 0;) {
-      failed = !run_unit(plan, static_cast<uint64_t>(unit), options, mine);
-    }
+    LocalUnitQueue queue(plan, dispatcher);
+    mine = run_rank(queue, options);
     if (server.joinable()) server.join();
   } else {
-    int failed = 0;
-    for (;;) {
-      MPI_Send(&failed, 1, MPI_INT, 0, kTagRequest, MPI_COMM_WORLD);
-      long long unit = -1;
-      MPI_Recv(&unit, 1, MPI_LONG_LONG, 0, kTagUnit, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (unit < 0) break;
-      failed = run_unit(plan, static_cast<uint64_t>(unit), options, mine) ? 0 : 1;
-    }
+    RemoteUnitQueue queue(plan);
+    mine = run_rank(queue, options);
   }
 
   // Binomial tree: in round k, ranks with bit k set send to the rank 2^k below and stop.
