@@ -4,6 +4,7 @@
 // truncated inputs fail or are skipped (keep_going), a bad --format is an error, --format auto
 // picks a format per input, and compressed inputs give the same statistics as plain ones.
 #include "engine/batch_job.h"
+#include "input/input_testing.h"
 
 #include <bzlib.h>
 #include <gtest/gtest.h>
@@ -26,6 +27,10 @@
 
 namespace logan {
 namespace {
+
+using test_support::bzip2;
+using test_support::gzip;
+using test_support::zstd;
 
 namespace fs = std::filesystem;
 
@@ -83,37 +88,6 @@ std::vector<uint64_t> sample_lines(const AccessStats& stats) {
   return lines;
 }
 
-std::string gzip(std::string_view data) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string zstd(std::string_view data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 1);
-  EXPECT_FALSE(ZSTD_isError(n));
-  out.resize(n);
-  return out;
-}
-
-std::string bzip2(std::string_view data) {
-  std::string out(data.size() + data.size() / 100 + 600, '\0');
-  unsigned n = static_cast<unsigned>(out.size());
-  EXPECT_EQ(BZ2_bzBuffToBuffCompress(out.data(), &n, const_cast<char*>(data.data()),
-                                     static_cast<unsigned>(data.size()), 1, 0, 0),
-            BZ_OK);
-  out.resize(n);
-  return out;
-}
 
 class BatchJobTest : public testing::Test {
  protected:

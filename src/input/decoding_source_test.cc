@@ -2,6 +2,7 @@
 // trips (whatever the raw source's read sizes and the reader's buffer sizes), concatenated
 // streams, truncated and corrupt streams as errors naming the input, and plain pass-through.
 #include "input/decoding_source.h"
+#include "input/input_testing.h"
 
 #include <bzlib.h>
 #include <gtest/gtest.h>
@@ -16,23 +17,12 @@
 namespace logan {
 namespace {
 
-// Hands out `data` at most `max_read` bytes per read.
-class MemorySource final : public ByteSource {
- public:
-  MemorySource(std::string data, size_t max_read) : data_(std::move(data)), max_read_(max_read) {}
-  Result<size_t> read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, max_read_, data_.size() - pos_});
-    std::memcpy(buffer, data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  uint64_t raw_bytes_read() const override { return pos_; }
+using test_support::bzip2;
+using test_support::gzip;
+using test_support::MemorySource;
+using test_support::zstd;
 
- private:
-  std::string data_;
-  size_t max_read_;
-  size_t pos_ = 0;
-};
+// Hands out `data` at most `max_read` bytes per read.
 
 // Hands out `data`, then fails.
 class FailingSource final : public ByteSource {
@@ -66,37 +56,6 @@ std::string sample_text() {
   return text;
 }
 
-std::string gzip(std::string_view data) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-std::string zstd(std::string_view data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
-  EXPECT_FALSE(ZSTD_isError(n));
-  out.resize(n);
-  return out;
-}
-
-std::string bzip2(std::string_view data) {
-  std::string out(data.size() + data.size() / 100 + 600, '\0');
-  unsigned n = static_cast<unsigned>(out.size());
-  EXPECT_EQ(BZ2_bzBuffToBuffCompress(out.data(), &n, const_cast<char*>(data.data()),
-                                     static_cast<unsigned>(data.size()), 9, 0, 0),
-            BZ_OK);
-  out.resize(n);
-  return out;
-}
 
 std::string compress(Compression c, std::string_view data) {
   switch (c) {

@@ -3,6 +3,7 @@
 // marked once when they do not fit a chunk, else handed out whole for is_overlong_line; the
 // next lines intact), the limit's boundary, the sequence/offset/input fields, and read errors.
 #include "input/line_chunk_reader.h"
+#include "input/input_testing.h"
 
 #include <gtest/gtest.h>
 
@@ -14,31 +15,12 @@
 namespace logan {
 namespace {
 
+using test_support::MemorySource;
+
 constexpr size_t kMax = LineChunkReader::kMaxLineBytes;
 constexpr size_t kKeep = LineChunkReader::kOverlongKeepBytes;
 constexpr size_t kWhole = SIZE_MAX;
 
-// Hands out `data` at most `max_read` bytes per read; with `fail_at` set, the read that would
-// pass that offset fails instead.
-class MemorySource final : public ByteSource {
- public:
-  MemorySource(std::string data, size_t max_read, size_t fail_at = SIZE_MAX)
-      : data_(std::move(data)), max_read_(max_read), fail_at_(fail_at) {}
-  Result<size_t> read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, max_read_, data_.size() - pos_});
-    if (n > 0 && pos_ + n > fail_at_) return Error{"cannot read 'memory': Input/output error"};
-    std::memcpy(buffer, data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-  uint64_t raw_bytes_read() const override { return pos_; }
-
- private:
-  std::string data_;
-  size_t max_read_;
-  size_t fail_at_;
-  size_t pos_ = 0;
-};
 
 struct Chunk {
   std::string data;

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include <zlib.h>
+#include "stats/serial.h"
+
 
 namespace logan {
 namespace {
@@ -14,11 +15,6 @@ constexpr uint64_t kVersion = 1;
 
 bool sample_before(const InvalidSample& a, const InvalidSample& b) {
   return std::tie(a.input, a.line, a.source, a.text) < std::tie(b.input, b.line, b.source, b.text);
-}
-
-uint32_t checksum(std::string_view data) {
-  return static_cast<uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
 }
 
 }  // namespace
@@ -115,22 +111,13 @@ void AccessStats::serialize(std::string& out) const {
   methods_.serialize(w);
   w.i64(first_time_);
   w.i64(last_time_);
-  uint32_t crc = checksum(std::string_view(out).substr(start));
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(crc >> (8 * i)));
+  append_checksum(out, start);
 }
 
 Result<AccessStats> AccessStats::deserialize(std::string_view data) {
-  if (data.size() < kMagic.size() + 4 || data.substr(0, kMagic.size()) != kMagic) {
-    return Error{"not a logan statistics state (bad magic)"};
-  }
-  std::string_view body = data.substr(0, data.size() - 4);
-  uint32_t stored = 0;
-  for (int i = 0; i < 4; ++i) {
-    stored |= static_cast<uint32_t>(static_cast<uint8_t>(data[data.size() - 4 + i])) << (8 * i);
-  }
-  if (checksum(body) != stored) return Error{"corrupt logan statistics state (checksum mismatch)"};
-
-  BinaryReader r(body.substr(kMagic.size()));
+  auto body = open_frame(data, kMagic, "logan statistics state");
+  if (!body) return body.error();
+  BinaryReader r(*body);
   uint64_t version = r.u64();
   if (version != kVersion) {
     return Error{"unsupported logan statistics version " + std::to_string(version) +

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include <zlib.h>
+
 namespace logan {
 
 void BinaryWriter::u64(uint64_t v) {
@@ -76,6 +78,34 @@ uint64_t BinaryReader::count() {
     return 0;
   }
   return n;
+}
+
+namespace {
+
+uint32_t crc_of(std::string_view data) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
+
+}  // namespace
+
+void append_checksum(std::string& out, size_t frame_start) {
+  uint32_t crc = crc_of(std::string_view(out).substr(frame_start));
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(crc >> (8 * i)));
+}
+
+Result<std::string_view> open_frame(std::string_view data, std::string_view magic,
+                                    const std::string& what) {
+  if (data.size() < magic.size() + 4 || data.substr(0, magic.size()) != magic) {
+    return Error{"not a " + what + " (bad magic)"};
+  }
+  std::string_view framed = data.substr(0, data.size() - 4);
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i) {
+    stored |= static_cast<uint32_t>(static_cast<uint8_t>(data[data.size() - 4 + i])) << (8 * i);
+  }
+  if (crc_of(framed) != stored) return Error{"corrupt " + what + " (checksum mismatch)"};
+  return framed.substr(magic.size());
 }
 
 }  // namespace logan

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace logan {
 
 class BinaryWriter {
@@ -42,5 +44,13 @@ class BinaryReader {
   size_t pos_ = 0;
   bool failed_ = false;
 };
+
+// Checksummed frames: a magic string, a body, and zlib's CRC-32 of both (4 bytes, little
+// endian). Statistics states and partial files are both frames.
+void append_checksum(std::string& out, size_t frame_start);
+// The body of a frame (after the magic, before the checksum), or an error saying whether the
+// magic or the checksum is wrong; `what` names the kind of file in the message.
+Result<std::string_view> open_frame(std::string_view data, std::string_view magic,
+                                    const std::string& what);
 
 }  // namespace logan

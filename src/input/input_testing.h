@@ -1,0 +1,76 @@
+// Test helpers shared by the input and engine tests (never linked into logan): an in-memory
+// ByteSource that hands out data in reads of a chosen size and can fail at an offset, and
+// gzip / zstd / bzip2 compressors for making compressed inputs.
+// Thread-safety: a MemorySource is read by one thread at a time.
+#pragma once
+
+#include <bzlib.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "input/byte_source.h"
+
+namespace logan::test_support {
+
+// Hands out `data` at most `max_read` bytes per read; with `fail_at` set, the read that would
+// pass that offset fails instead.
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string data, size_t max_read, size_t fail_at = SIZE_MAX)
+      : data_(std::move(data)), max_read_(max_read), fail_at_(fail_at) {}
+  Result<size_t> read(char* buffer, size_t capacity) override {
+    size_t n = std::min({capacity, max_read_, data_.size() - pos_});
+    if (n > 0 && pos_ + n > fail_at_) return Error{"cannot read 'memory': Input/output error"};
+    if (n > 0) std::memcpy(buffer, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  uint64_t raw_bytes_read() const override { return pos_; }
+
+ private:
+  std::string data_;
+  size_t max_read_;
+  size_t fail_at_;
+  size_t pos_ = 0;
+};
+
+inline std::string gzip(std::string_view data, int level = 6) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+inline std::string zstd(std::string_view data, int level = 3) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
+  EXPECT_FALSE(ZSTD_isError(n));
+  out.resize(n);
+  return out;
+}
+
+inline std::string bzip2(std::string_view data, int level = 9) {
+  std::string out(data.size() + data.size() / 100 + 600, '\0');
+  unsigned n = static_cast<unsigned>(out.size());
+  EXPECT_EQ(BZ2_bzBuffToBuffCompress(out.data(), &n, const_cast<char*>(data.data()),
+                                     static_cast<unsigned>(data.size()), level, 0, 0),
+            BZ_OK);
+  out.resize(n);
+  return out;
+}
+
+}  // namespace logan::test_support
