@@ -191,7 +191,17 @@ TEST(StatsTextTest, ControlCharactersInLogContentAreEscaped) {
         << "raw control byte " << static_cast<int>(c) << " in:\n" << text;
   }
   EXPECT_NE(text.find("  /\\u001b[2J\\u001b]0;pwned\\u0007\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("access.log:2: \\u001b[31mred\\rover"), std::string::npos) << text;
+  EXPECT_NE(text.find("access.log:2: \\u001b[31mred\\rover\\u007f"), std::string::npos) << text;
+}
+
+// DEL and the C1 controls (U+0080..U+009F) are escaped too: some terminals act on U+009B (CSI).
+TEST(StatsTextTest, C1ControlCharactersAreEscaped) {
+  AccessStats stats = stats_of({
+      "1.2.3.4 - - [07/Mar/2024:10:00:00 +0000] \"GET /a\xc2\x9b" "2Jb\xc2\xa0" "c HTTP/1.1\" 200 1 \"-\" \"-\"",
+  });
+  std::string text = text_of(stats, ReportOptions{});
+  EXPECT_NE(text.find("/a\\u009b2Jb\xc2\xa0" "c"), std::string::npos) << text;  // U+00A0 stays
+  EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << text;
 }
 
 }  // namespace
