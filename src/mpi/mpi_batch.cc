@@ -92,7 +92,7 @@ std::string encode_result(const RankResult& result) {
   std::string out;
   BinaryWriter w(out);
   std::string stats;
-  result.stats.serialize(stats);
+  result.stats.serialize(stats, /*canonical=*/false);  // merged at once: no need to sort keys
   w.bytes(stats);
   w.u64(result.unit_lines.size());
   for (const auto& [unit, lines] : result.unit_lines) {
@@ -105,12 +105,12 @@ std::string encode_result(const RankResult& result) {
   return out;
 }
 
-Result<RankResult> decode_result(std::string_view data) {
+// Merges a result sent up the tree into `into`, the receiving rank's own.
+Status merge_result(std::string_view data, RankResult& into) {
   BinaryReader r(data);
+  Status merged = into.stats.merge_serialized(r.bytes());
+  if (!merged) return Error{"internal error: a rank sent a corrupt state: " + merged.error().message};
   RankResult result;
-  auto stats = AccessStats::deserialize(r.bytes());
-  if (!stats) return Error{"internal error: a rank sent a corrupt state: " + stats.error().message};
-  result.stats = std::move(stats.value());
   uint64_t n = r.count();
   for (uint64_t i = 0; i < n && !r.failed(); ++i) {
     uint64_t unit = r.u64();
@@ -121,7 +121,10 @@ Result<RankResult> decode_result(std::string_view data) {
   for (uint64_t i = 0; i < skipped && !r.failed(); ++i) result.skipped.emplace_back(r.bytes());
   result.failure = std::string(r.bytes());
   if (r.failed()) return Error{"internal error: a rank sent a corrupt result"};
-  return result;
+  into.unit_lines.insert(into.unit_lines.end(), result.unit_lines.begin(), result.unit_lines.end());
+  into.skipped.insert(into.skipped.end(), result.skipped.begin(), result.skipped.end());
+  if (into.failure.empty()) into.failure = std::move(result.failure);
+  return Ok{};
 }
 
 void broadcast(std::string& data, int root, int rank) {
@@ -387,15 +390,8 @@ Result<MpiBatchReport> run_mpi_batch(const MpiSession& session, const std::vecto
       break;
     }
     if (rank + step < size) {
-      auto theirs = decode_result(receive_bytes(rank + step));
-      if (!theirs) {
-        if (mine.failure.empty()) mine.failure = theirs.error().message;
-        continue;
-      }
-      mine.stats.merge(theirs->stats);
-      mine.unit_lines.insert(mine.unit_lines.end(), theirs->unit_lines.begin(), theirs->unit_lines.end());
-      mine.skipped.insert(mine.skipped.end(), theirs->skipped.begin(), theirs->skipped.end());
-      if (mine.failure.empty()) mine.failure = std::move(theirs->failure);
+      Status merged = merge_result(receive_bytes(rank + step), mine);
+      if (!merged && mine.failure.empty()) mine.failure = merged.error().message;
     }
   }
 

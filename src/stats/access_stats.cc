@@ -80,7 +80,7 @@ bool AccessStats::operator==(const AccessStats& o) const {
          last_time_ == o.last_time_;
 }
 
-void AccessStats::serialize(std::string& out) const {
+void AccessStats::serialize(std::string& out, bool canonical) const {
   const size_t start = out.size();
   out.append(kMagic);
   BinaryWriter w(out);
@@ -106,15 +106,22 @@ void AccessStats::serialize(std::string& out) const {
     w.u64(count);
   }
   for (uint64_t b : bytes_by_class_) w.u64(b);
-  clients_.serialize(w);
-  endpoints_.serialize(w);
-  methods_.serialize(w);
+  clients_.serialize(w, canonical);
+  endpoints_.serialize(w, canonical);
+  methods_.serialize(w, canonical);
   w.i64(first_time_);
   w.i64(last_time_);
   append_checksum(out, start);
 }
 
 Result<AccessStats> AccessStats::deserialize(std::string_view data) {
+  AccessStats s;
+  Status merged = s.merge_serialized(data);
+  if (!merged) return merged.error();
+  return s;
+}
+
+Status AccessStats::merge_serialized(std::string_view data) {
   auto body = open_frame(data, kMagic, "logan statistics state");
   if (!body) return body.error();
   BinaryReader r(*body);
@@ -123,6 +130,8 @@ Result<AccessStats> AccessStats::deserialize(std::string_view data) {
     return Error{"unsupported logan statistics version " + std::to_string(version) +
                  " (this logan reads version " + std::to_string(kVersion) + ")"};
   }
+  // Everything but the key tables is decoded into a small state and merged at the end; the
+  // key tables, which can hold millions of keys, are merged into ours as they are read.
   AccessStats s;
   s.total_ = r.u64();
   s.parsed_ = r.u64();
@@ -148,16 +157,19 @@ Result<AccessStats> AccessStats::deserialize(std::string_view data) {
     s.status_counts_[code] = count;
   }
   for (auto& b : s.bytes_by_class_) b = r.u64();
-  if (!s.clients_.deserialize(r) || !s.endpoints_.deserialize(r) || !s.methods_.deserialize(r)) {
+  if (!clients_.merge_serialized(r) || !endpoints_.merge_serialized(r) ||
+      !methods_.merge_serialized(r)) {
     return Error{"corrupt logan statistics state (truncated key counts)"};
   }
   s.first_time_ = r.i64();
   s.last_time_ = r.i64();
   if (r.failed() || !r.at_end() || s.parsed_ + s.invalid_ != s.total_ ||
-      s.samples_.size() > kMaxSamples) {
+      s.samples_.size() > kMaxSamples ||
+      !std::is_sorted(s.samples_.begin(), s.samples_.end(), sample_before)) {
     return Error{"corrupt logan statistics state (inconsistent fields)"};
   }
-  return s;
+  merge(s);
+  return Ok{};
 }
 
 }  // namespace logan

@@ -106,10 +106,15 @@ class AccessStats {
     for (auto& s : samples_) s.input += by;
   }
 
-  // Appends the framed, versioned, checksummed encoding of this state to `out`.
-  void serialize(std::string& out) const;
+  // Appends the framed, versioned, checksummed encoding of this state to `out`. Canonical
+  // encodings list keys in order, so equal states give equal bytes (for files); a
+  // non-canonical one skips the sort (for states that are merged at once, as in MPI).
+  void serialize(std::string& out, bool canonical = true) const;
   // Decodes what serialize() wrote; a foreign, truncated or corrupt input is an error.
   static Result<AccessStats> deserialize(std::string_view data);
+  // Merges what serialize() wrote into this state without building it first. On error this
+  // state is left part-merged: discard it.
+  Status merge_serialized(std::string_view data);
 
   uint64_t total_lines() const { return total_; }
   uint64_t parsed_lines() const { return parsed_; }

@@ -48,11 +48,18 @@ std::vector<KeyCount> KeyCounts::above(uint64_t threshold) const {
   return result;
 }
 
-void KeyCounts::serialize(BinaryWriter& out) const {
-  std::vector<std::pair<std::string_view, uint64_t>> sorted(counts_.begin(), counts_.end());
-  std::sort(sorted.begin(), sorted.end());
-  out.u64(sorted.size());
-  for (const auto& [key, count] : sorted) {
+void KeyCounts::serialize(BinaryWriter& out, bool sorted) const {
+  out.u64(counts_.size());
+  if (!sorted) {
+    for (const auto& [key, count] : counts_) {
+      out.bytes(key);
+      out.u64(count);
+    }
+    return;
+  }
+  std::vector<std::pair<std::string_view, uint64_t>> entries(counts_.begin(), counts_.end());
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [key, count] : entries) {
     out.bytes(key);
     out.u64(count);
   }
@@ -61,12 +68,22 @@ void KeyCounts::serialize(BinaryWriter& out) const {
 bool KeyCounts::deserialize(BinaryReader& in) {
   forget();
   counts_.clear();
+  return merge_serialized(in);
+}
+
+bool KeyCounts::merge_serialized(BinaryReader& in) {
+  forget();
   uint64_t n = in.count();
-  counts_.reserve(n);
+  counts_.reserve(counts_.size() + n);
   for (uint64_t i = 0; i < n && !in.failed(); ++i) {
     std::string_view key = in.bytes();
     uint64_t count = in.u64();
-    counts_[std::string(key)] += count;
+    auto it = counts_.find(absl::string_view(key.data(), key.size()));
+    if (it != counts_.end()) {
+      it->second += count;
+    } else {
+      counts_.emplace(std::string(key), count);
+    }
   }
   return !in.failed();
 }

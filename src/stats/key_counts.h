@@ -74,10 +74,12 @@ class KeyCounts {
   // All keys whose count is strictly greater than `threshold`, ranked.
   std::vector<KeyCount> above(uint64_t threshold) const;
 
-  // Keys in ascending order, so equal states serialize to equal bytes.
-  void serialize(BinaryWriter& out) const;
-  // Returns false on malformed input.
+  // With `sorted`, keys in ascending order, so equal states serialize to equal bytes.
+  void serialize(BinaryWriter& out, bool sorted = true) const;
+  // Replaces the counts with what serialize() wrote; false on malformed input.
   bool deserialize(BinaryReader& in);
+  // Adds what serialize() wrote to the counts; false on malformed input.
+  bool merge_serialized(BinaryReader& in);
 
   bool operator==(const KeyCounts& other) const { return counts_ == other.counts_; }
 
