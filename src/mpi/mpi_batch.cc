@@ -264,12 +264,21 @@ InputFile unit_input(const WorkUnit& unit) {
 // (and one set of per-thread tables) spans all the rank's units: no state per unit to merge.
 class UnitQueue : public InputQueue {
  public:
-  UnitQueue(const JobPlan& plan) : plan_(plan) {}
+  explicit UnitQueue(const JobPlan& plan) : plan_(plan) {
+    // Fault injection for the tests: LOGAN_FAULT_DIE_RANK=R makes rank R die abruptly when its
+    // first request for work is answered, as a crashed or killed process would.
+    if (const char* r = std::getenv("LOGAN_FAULT_DIE_RANK")) {
+      int me = 0;
+      MPI_Comm_rank(MPI_COMM_WORLD, &me);
+      die_ = std::atoi(r) == me;
+    }
+  }
   size_t size() const override { return plan_.units.size(); }
   const std::vector<uint64_t>& taken() const { return taken_; }
 
  protected:
   std::optional<std::pair<uint32_t, InputFile>> unit(long long index) {
+    if (die_) std::_Exit(70);
     if (index < 0) return std::nullopt;
     taken_.push_back(static_cast<uint64_t>(index));
     return std::make_pair(static_cast<uint32_t>(index), unit_input(plan_.units[index]));
@@ -278,6 +287,7 @@ class UnitQueue : public InputQueue {
  private:
   const JobPlan& plan_;
   std::vector<uint64_t> taken_;
+  bool die_ = false;
 };
 
 // Rank 0 asks its dispatcher directly.

@@ -89,6 +89,18 @@ class Mpi(logan_cli.LoganTestCase):
         self.assertEqual(r.stdout, b"", r.describe())
         self.assertIn(b"cut.log.gz", r.stderr, r.describe())
 
+    def test_a_rank_that_dies_fails_the_job(self):
+        for i in range(8):
+            self.write(f"logs/{i}.log", make_log(300, 60 + i))
+        for dead in ("0", "1"):
+            with self.subTest(dead_rank=dead):
+                env = dict(os.environ, **MPI_ENV, LOGAN_FAULT_DIE_RANK=dead)
+                cmd = ["mpirun", "--oversubscribe", "-np", "3", self.logan, "batch", "--json",
+                       "--format", "common", "logs"]
+                r = subprocess.run(cmd, cwd=self.tmp, env=env, capture_output=True, timeout=300)
+                self.assertNotEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
+                self.assertEqual(r.stdout, b"", "no partial result is printed")
+
     def test_keep_going_lists_what_is_missing(self):
         self.write("good.log", make_log(100, 1))
         r = self.mpirun(2, "batch", "--json", "--keep-going", "--format", "common",
