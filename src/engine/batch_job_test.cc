@@ -9,6 +9,10 @@
 #include <bzlib.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include <thread>
+
 #include <optional>
 #include <unistd.h>
 #include <zlib.h>
@@ -250,6 +254,38 @@ TEST_F(BatchJobTest, MissingInputFailsNamingIt) {
   auto report = run({good, missing}, options(2));
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.error().message.find(missing), std::string::npos) << report.error().message;
+}
+
+// A file truncated or removed while the job reads it: no crash, and whatever was read is
+// counted consistently (the timing decides how much; every outcome below is allowed).
+TEST_F(BatchJobTest, FileChangingUnderTheJob) {
+  const std::string text = generate("combined", 60000);
+  const uint64_t all_lines = 60000;
+  for (bool remove : {false, true}) {
+    SCOPED_TRACE(remove ? "removed" : "truncated");
+    std::string path = write("moving.log", text);
+    std::thread vandal([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      std::error_code ec;
+      if (remove) {
+        fs::remove(path, ec);
+      } else {
+        fs::resize_file(path, text.size() / 3, ec);
+      }
+    });
+    auto report = run({path}, options(1, kSmallChunk));
+    vandal.join();
+    if (!report.ok()) {
+      // Removed before it was opened: the error names it.
+      EXPECT_TRUE(remove);
+      EXPECT_NE(report.error().message.find(path), std::string::npos);
+      continue;
+    }
+    EXPECT_LE(report->stats.total_lines(), all_lines);
+    EXPECT_EQ(report->stats.parsed_lines() + report->stats.invalid_lines(),
+              report->stats.total_lines());
+    EXPECT_EQ(report->input_lines[0], report->stats.total_lines());
+  }
 }
 
 TEST_F(BatchJobTest, KeepGoingSkipsMissingInputAndReportsTheRest) {
