@@ -32,15 +32,21 @@ bool write_output(const std::string& path, std::string_view data) {
     std::fprintf(stderr, "logan: cannot write to stdout: %s\n", std::strerror(errno));
     return false;
   }
+  // Written aside and renamed into place, so a reader never sees half a report. Each step
+  // that fails records its own errno for the message.
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int error = 0;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && write_all(fd, data) && ::fsync(fd) == 0;
-  int saved = errno;
-  if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  if (ok && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
-  saved = saved ? saved : errno;
-  ::unlink(tmp.c_str());
-  std::fprintf(stderr, "logan: cannot write '%s': %s\n", path.c_str(), std::strerror(saved));
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (!write_all(fd, data) || ::fsync(fd) != 0) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+    if (error != 0) ::unlink(tmp.c_str());
+  }
+  if (error == 0) return true;
+  std::fprintf(stderr, "logan: cannot write '%s': %s\n", path.c_str(), std::strerror(error));
   return false;
 }
 
