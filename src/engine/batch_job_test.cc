@@ -34,6 +34,7 @@ namespace {
 
 using test_support::bzip2;
 using test_support::gzip;
+using test_support::split_lines;
 using test_support::zstd;
 
 namespace fs = std::filesystem;
@@ -49,17 +50,6 @@ std::string generate(const std::string& format, uint64_t lines, uint64_t seed = 
   std::string out;
   generator.append_lines(out, lines);
   return out;
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    lines.emplace_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return lines;
 }
 
 // The statistics of `contents` (one string per input, named `paths`), computed one line at a

@@ -1,6 +1,6 @@
 // Test helpers shared by the input and engine tests (never linked into logan): an in-memory
 // ByteSource that hands out data in reads of a chosen size and can fail at an offset, and
-// gzip / zstd / bzip2 compressors for making compressed inputs.
+// gzip / zstd / bzip2 compressors for making compressed inputs, and a line splitter.
 // Thread-safety: a MemorySource is read by one thread at a time.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "input/byte_source.h"
 
@@ -71,6 +72,18 @@ inline std::string bzip2(std::string_view data, int level = 9) {
             BZ_OK);
   out.resize(n);
   return out;
+}
+
+// The lines of `text`, without their '\n' (a final line without one included).
+inline std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    lines.emplace_back(text.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return lines;
 }
 
 }  // namespace logan::test_support

@@ -16,6 +16,7 @@ namespace logan {
 namespace {
 
 using test_support::MemorySource;
+using test_support::split_lines;
 
 constexpr size_t kMax = LineChunkReader::kMaxLineBytes;
 constexpr size_t kKeep = LineChunkReader::kOverlongKeepBytes;
@@ -47,17 +48,6 @@ Result<std::vector<Chunk>> read_chunks(std::string data, size_t max_read, size_t
   auto again = reader.next(chunk);  // the end stays the end
   EXPECT_TRUE(again.ok() && !*again);
   return chunks;
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    lines.emplace_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return lines;
 }
 
 // Lines of varied length (0 to about 300 bytes), `total` bytes or a little more.
