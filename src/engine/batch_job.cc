@@ -180,7 +180,6 @@ class BatchJob {
     constexpr size_t kBatch = 32;
     LogRecord batch[kBatch];
     size_t batched = 0;
-    const LogParser* last_parser = nullptr;
     while (take(chunk, format)) {
       LogParser* parser = nullptr;
       for (auto& [f, p] : parsers) {
@@ -189,11 +188,6 @@ class BatchJob {
       if (parser == nullptr) {
         parsers.emplace_back(format, std::make_unique<LogParser>(*format));
         parser = parsers.back().second.get();
-      }
-      if (parser != last_parser) {
-        // A parser leaves fields its format lacks untouched: start from clean records.
-        std::fill(std::begin(batch), std::end(batch), LogRecord{});
-        last_parser = parser;
       }
       const char* p = chunk.data.data();
       const char* end = p + chunk.data.size();

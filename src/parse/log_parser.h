@@ -20,9 +20,8 @@ class LogParser {
 
   // Parses one line, without its '\n' (a trailing '\r' is ignored). Returns true and fills
   // `record` when the whole line matches the format (trailing spaces and tabs allowed);
-  // returns false for an empty or non-matching line, leaving `record` unspecified.
-  // REQUIRES: `record` is default-constructed or was last filled by this parser (fields the
-  // format does not have are left as they are).
+  // returns false for an empty or non-matching line, leaving `record` unspecified. Fields
+  // the format does not have are left empty (or at their "absent" value).
   bool parse(std::string_view line, LogRecord& record);
 
  private:

@@ -244,3 +244,23 @@ TEST(LogFormatTest, QuotedFieldsAreMarked) {
 
 }  // namespace
 }  // namespace logan
+
+namespace logan {
+namespace {
+
+// A record reused across parsers of different formats keeps nothing from an earlier line.
+TEST(LogParserTest, RecordReusedAcrossFormatsKeepsNothingStale) {
+  LogFormat combined = LogFormat::compile("combined").value();
+  LogFormat common = LogFormat::compile("common").value();
+  LogParser a(combined), b(common);
+  LogRecord r;
+  ASSERT_TRUE(a.parse(R"(h - bob [07/Mar/2004:16:05:49 -0800] "GET /x HTTP/1.1" 200 5 "ref" "ua")", r));
+  ASSERT_TRUE(b.parse(R"(i - - [07/Mar/2004:16:05:49 -0800] "GET /y HTTP/1.1" 200 5)", r));
+  EXPECT_TRUE(r.referer.empty());
+  EXPECT_TRUE(r.user_agent.empty());
+  EXPECT_EQ(r.user, "-");
+  EXPECT_EQ(r.endpoint, "/y");
+}
+
+}  // namespace
+}  // namespace logan
