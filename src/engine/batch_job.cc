@@ -97,11 +97,17 @@ class BatchJob {
         continue;
       }
       if (!*more) {
-        if (current_format_ == nullptr) choose_format(std::string_view());  // empty input
+        if (current_format_ == nullptr) (void)choose_format(std::string_view());  // empty input
         finish_input();
         continue;
       }
-      if (current_format_ == nullptr) choose_format(chunk.data.view());
+      if (current_format_ == nullptr) {
+        Status chosen = choose_format(chunk.data.view());
+        if (!chosen) {
+          fail_input(chosen.error());
+          continue;
+        }
+      }
       format = current_format_;
       return true;
     }
@@ -120,32 +126,34 @@ class BatchJob {
     return open_decoded(std::move(raw.value()), in.path);
   }
 
-  void choose_format(std::string_view first_chunk) {
+  // Sets current_format_ for the input just opened. Fails, naming the input, when the
+  // input's own format override does not compile (the job's was checked by prepare()).
+  Status choose_format(std::string_view first_chunk) {
     const std::string& spec = current_input_format_.empty() ? options_.format : current_input_format_;
     InputOutcome outcome{names_[current_], spec, false, true};
+    std::string chosen = spec;
     if (spec == "auto") {
       DetectedFormat d = detect_format(first_chunk);
-      outcome.format = d.nickname;
+      chosen = outcome.format = d.nickname;
       outcome.detected = true;
       outcome.recognised = d.matched > 0 || d.sampled == 0;
-      current_format_ = compiled(d.nickname);
-    } else {
-      current_format_ = compiled(spec);
     }
+    auto format = compiled(chosen);
+    if (!format) return Error{"bad format for '" + names_[current_] + "': " + format.error().message};
+    current_format_ = *format;
     outcomes_.push_back(std::move(outcome));
+    return Ok{};
   }
 
-  // The compiled format for `spec`, compiled once. A spec that does not compile (only an
-  // input's own override can be one: the job's was checked by prepare()) falls back to the
-  // job's format.
-  const LogFormat* compiled(const std::string& spec) {
+  // The compiled format for `spec`, compiled once per job.
+  Result<const LogFormat*> compiled(const std::string& spec) {
     for (const auto& f : formats_) {
       if (f->spec() == spec) return f.get();
     }
     auto f = LogFormat::compile(spec);
-    if (!f) return formats_.empty() ? compiled("combined") : formats_.front().get();
+    if (!f) return f.error();
     formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
-    return formats_.back().get();
+    return static_cast<const LogFormat*>(formats_.back().get());
   }
 
   void finish_input() {

@@ -295,6 +295,22 @@ TEST_F(BatchJobTest, KeepGoingSkipsMissingInputAndReportsTheRest) {
   EXPECT_EQ(report->stats.parsed_lines(), 500u);
 }
 
+// An input's own format (as MPI gives split files) that does not compile fails that input,
+// naming it, rather than parsing it with some other format.
+TEST_F(BatchJobTest, BadPerInputFormatFailsNamingTheInput) {
+  std::string path = write("odd.log", generate("combined", 20));
+  InputFile in{.path = path, .format = "%h %{unclosed"};
+  auto report = run_batch({in}, options(2));
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find(path), std::string::npos) << report.error().message;
+  BatchOptions o = options(2);
+  o.keep_going = true;
+  auto kept = run_batch({in}, o);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->skipped.size(), 1u);
+  EXPECT_EQ(kept->stats.total_lines(), 0u);
+}
+
 TEST_F(BatchJobTest, BadFormatIsAnError) {
   std::string path = write("a.log", generate("combined", 10));
   for (const char* format : {"%{Referer", ""}) {
