@@ -35,6 +35,25 @@ int utf8_sequence(std::string_view s, size_t i) {
 
 }  // namespace
 
+void append_valid_utf8(std::string& out, std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+    out.append(s.data() + i, j - i);
+    i = j;
+    if (i == s.size()) break;
+    int n = utf8_sequence(s, i);
+    if (n > 0) {
+      out.append(s.data() + i, static_cast<size_t>(n));
+      i += static_cast<size_t>(n);
+    } else {
+      out += "\xEF\xBF\xBD";
+      i += static_cast<size_t>(-n);
+    }
+  }
+}
+
 void append_json_string_body(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   size_t i = 0;

@@ -11,6 +11,10 @@
 
 namespace logan {
 
+// Appends `text` to `out` as valid UTF-8, ill-formed sequences replaced by U+FFFD, nothing else
+// changed.
+void append_valid_utf8(std::string& out, std::string_view text);
+
 // Appends `text` to `out` as the body of a JSON string (without the quotes).
 void append_json_string_body(std::string& out, std::string_view text);
 

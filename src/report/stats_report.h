@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "stats/access_stats.h"
 
@@ -19,5 +21,23 @@ struct ReportOptions {
 void append_stats_json(std::string& out, const AccessStats& stats, const ReportOptions& options);
 // Appends the text report.
 void append_stats_text(std::string& out, const AccessStats& stats, const ReportOptions& options);
+
+// One block of an HTML page: a heading and the statistics under it.
+struct HtmlSection {
+  std::string heading;  // plain text; escaped when written
+  const AccessStats* stats = nullptr;
+};
+
+// Appends a self-contained HTML page (inline style, no script, no external resource) with one
+// block per section. Every piece of log content is escaped and the page forbids scripts
+// (Content-Security-Policy), so a log line can never inject markup or script.
+// `refresh_seconds` > 0 makes a browser reload the page that often.
+void append_stats_html(std::string& out, std::string_view title, std::string_view subtitle,
+                       const std::vector<HtmlSection>& sections, const ReportOptions& options,
+                       int refresh_seconds);
+
+// Appends `text` as HTML character data or attribute value: valid UTF-8, with & < > " '
+// as references and control characters shown as \u00XX.
+void append_html_text(std::string& out, std::string_view text);
 
 }  // namespace logan

@@ -1,0 +1,269 @@
+// `logan stream SOURCE...`: windowed and all-time statistics from watched directories,
+// followed files, sockets and stdin, published every slide as text, JSON lines or an HTML page,
+// with checkpoints that survive restarts. SIGINT/SIGTERM publish a final window and checkpoint
+// and exit 0 (a second one exits at once).
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <pthread.h>
+
+#include "cli/commands.h"
+#include "parse/timestamp.h"
+#include "report/json_writer.h"
+#include "report/stats_report.h"
+#include "stream/duration.h"
+#include "stream/stream_job.h"
+
+namespace logan {
+namespace {
+
+struct StreamArgs {
+  std::vector<std::string> sources;
+  std::string format = "auto";
+  std::string window = "30s";
+  std::string slide = "5s";
+  bool event_time = false;
+  std::string lateness = "0s";
+  std::string checkpoint;
+  std::string checkpoint_interval = "10s";
+  std::string poll;
+  bool from_end = false;
+  bool all_names = false;
+  bool json = false;
+  std::string html;
+  ReportOptions report;
+};
+
+void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
+
+// ISO 8601 UTC, with milliseconds only when there are some.
+std::string iso_ms(int64_t ms) {
+  int64_t s = ms / 1000, rest = ms % 1000;
+  if (rest < 0) {
+    rest += 1000;
+    --s;
+  }
+  std::string text = format_utc_iso8601(s);
+  if (rest != 0 && !text.empty() && text.back() == 'Z') {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(rest));
+    text.insert(text.size() - 1, frac);
+  }
+  return text;
+}
+
+std::string json_line(const SlideReport& r, const ReportOptions& options) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("sequence").value(r.sequence);
+  w.key("window_start").value(iso_ms(r.window->start_ms));
+  w.key("window_end").value(iso_ms(r.window->end_ms));
+  w.key("final").value(r.window->final);
+  w.key("late_lines").value(r.late_lines);
+  w.key("pending_lines").value(r.pending_lines);
+  w.end_object();
+  out.pop_back();  // the statistics documents go in as they are
+  out += ",\"window\":";
+  append_stats_json(out, r.window->stats, options);
+  out += ",\"total\":";
+  append_stats_json(out, *r.total, options);
+  out += "}\n";
+  return out;
+}
+
+std::string text_block(const SlideReport& r, const ReportOptions& options) {
+  std::string out = "=== window " + iso_ms(r.window->start_ms) + " .. " + iso_ms(r.window->end_ms) +
+                    (r.window->final ? " (final)" : "") + " ===\n";
+  append_stats_text(out, r.window->stats, options);
+  const AccessStats& t = *r.total;
+  if (r.window->final) {
+    out += "=== all time ===\n";
+    append_stats_text(out, t, options);
+  } else {
+    out += "--- all time: " + std::to_string(t.total_lines()) + " lines (" +
+           std::to_string(t.parsed_lines()) + " parsed, " + std::to_string(t.invalid_lines()) +
+           " invalid)";
+    if (r.late_lines) out += ", " + std::to_string(r.late_lines) + " late";
+    if (r.pending_lines) out += ", " + std::to_string(r.pending_lines) + " awaiting their window";
+    out += " ---\n";
+  }
+  out += '\n';
+  return out;
+}
+
+std::string html_page(const SlideReport& r, const StreamArgs& args, int64_t slide_ms) {
+  std::string sources;
+  for (const auto& s : args.sources) sources += (sources.empty() ? "" : ", ") + s;
+  std::string sub = std::string(args.event_time ? "Event-time" : "Processing-time") + " window " +
+                    iso_ms(r.window->start_ms) + " to " + iso_ms(r.window->end_ms) + " · updated " +
+                    iso_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count()) +
+                    (r.window->final ? " · final (logan has stopped)" : "");
+  if (r.late_lines) sub += " · " + std::to_string(r.late_lines) + " late lines";
+  std::string out;
+  int refresh = r.window->final ? 0 : static_cast<int>(std::max<int64_t>(1, slide_ms / 1000));
+  append_stats_html(out, "logan stream: " + sources, sub,
+                    {{"Window (" + args.window + ")", &r.window->stats}, {"All time", r.total}},
+                    args.report, refresh);
+  return out;
+}
+
+Result<int64_t> duration_option(const std::string& flag, const std::string& text, bool positive) {
+  auto ms = parse_duration_ms(text);
+  if (!ms || (positive && *ms <= 0)) {
+    return Error{"bad " + flag + " '" + text + "': expected a duration such as 500ms, 30s, 5m, 1h"};
+  }
+  return *ms;
+}
+
+// Turns SIGINT and SIGTERM into StreamJob::stop() from a thread of its own; a second signal
+// exits at once (the last checkpoint written stays valid).
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(StreamJob& job) : job_(job) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);  // inherited by every thread started later
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  void watch() {
+    int seen = 0;
+    while (!done_) {
+      timespec timeout{0, 100 * 1000 * 1000};
+      int sig = sigtimedwait(&set_, nullptr, &timeout);
+      if (sig < 0) continue;
+      if (++seen > 1) std::_Exit(128 + sig);
+      job_.stop();
+    }
+  }
+  StreamJob& job_;
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+int run(const StreamArgs& args) {
+  StreamOptions options;
+  options.format = args.format;
+  auto window = duration_option("--window", args.window, true);
+  auto slide = duration_option("--slide", args.slide, true);
+  auto lateness = duration_option("--allowed-lateness", args.lateness, false);
+  auto interval = duration_option("--checkpoint-interval", args.checkpoint_interval, true);
+  for (const auto* r : {&window, &slide, &lateness, &interval}) {
+    if (!*r) {
+      warn(r->error().message);
+      return kExitInput;
+    }
+  }
+  if (*window % *slide != 0) {
+    warn("--window (" + args.window + ") must be a whole number of --slide (" + args.slide + ")");
+    return kExitInput;
+  }
+  options.windows = {*window, *slide, args.event_time, *lateness};
+  options.checkpoint_dir = args.checkpoint;
+  options.checkpoint_interval_ms = *interval;
+  SourceOptions source_options;
+  source_options.from_end = args.from_end;
+  source_options.all_names = args.all_names;
+  if (!args.poll.empty()) {
+    auto poll = duration_option("--poll", args.poll, true);
+    if (!poll) {
+      warn(poll.error().message);
+      return kExitInput;
+    }
+    source_options.poll_ms = *poll;
+  }
+  std::vector<std::unique_ptr<StreamSource>> sources;
+  for (const auto& spec : args.sources) {
+    auto source = make_source(spec, source_options);
+    if (!source) {
+      warn(source.error().message);
+      return kExitInput;
+    }
+    sources.push_back(std::move(source.value()));
+  }
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error from write(), not a kill
+  StreamJob job(options, std::move(sources));
+  SignalWatcher signals(job);
+  std::vector<std::string> notes;
+  Status ready = job.prepare(notes);
+  for (const auto& n : notes) warn(n);
+  if (!ready) {
+    warn(ready.error().message);
+    return kExitInput;
+  }
+  auto publish = [&](const SlideReport& r) {
+    bool ok = true;
+    if (!args.html.empty()) ok &= write_output(args.html, html_page(r, args, *slide));
+    std::string out = args.json ? json_line(r, args.report) : text_block(r, args.report);
+    return write_output("-", out) && ok;
+  };
+  Status done = job.run(publish, [](const std::string& m) { warn(m); });
+  if (!done) {
+    warn(done.error().message);
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_stream(CLI::App& app, CommandAction& action) {
+  auto args = std::make_shared<StreamArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "stream",
+      "Follow logs as they are written (directories, files, sockets, stdin) and publish windowed "
+      "and all-time statistics every slide");
+  cmd->add_option("sources", args->sources,
+                  "A directory to watch ('DIR/access*.log*' to watch for matching names), a file "
+                  "to follow, '-' for stdin, tcp://HOST:PORT to connect to, or "
+                  "listen://[HOST]:PORT to accept senders")
+      ->required();
+  cmd->add_option("-f,--format", args->format,
+                  "Log format: auto, a nickname, an Apache LogFormat or an nginx log_format string")
+      ->capture_default_str();
+  cmd->add_option("--window", args->window, "Window length")->capture_default_str();
+  cmd->add_option("--slide", args->slide, "How often a window is published")->capture_default_str();
+  cmd->add_flag("--event-time", args->event_time,
+                "Windows by the logged time of each line instead of the time it was read");
+  cmd->add_option("--allowed-lateness", args->lateness,
+                  "With --event-time: how far behind the latest logged time a line may be and "
+                  "still count in its window (later lines are counted as late)")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", args->checkpoint,
+                  "Keep all-time totals and file positions in DIR, to resume after a restart");
+  cmd->add_option("--checkpoint-interval", args->checkpoint_interval,
+                  "How often to write the checkpoint (also written at shutdown)")
+      ->capture_default_str();
+  cmd->add_option("--poll", args->poll,
+                  "Scan watched directories at this interval instead of using inotify "
+                  "(for NFS and other file systems without it)");
+  cmd->add_flag("--from-end", args->from_end,
+                "Count only lines written after logan starts (files already there are skipped "
+                "to their end), unless a checkpoint says where to resume");
+  cmd->add_flag("--all-names", args->all_names,
+                "Also read dot-files and temporary names (*.tmp, *.swp, *~, *.part, ...)");
+  cmd->add_flag("--json", args->json, "Print one JSON object per slide (docs/json-output.md)");
+  cmd->add_option("--output-html", args->html,
+                  "Also write a self-refreshing HTML page to FILE every slide (replaced atomically)");
+  cmd->add_option("--ip-threshold", args->report.ip_threshold,
+                  "List client addresses seen more than this many times")
+      ->capture_default_str();
+  cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
+  cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+}  // namespace logan

@@ -1,0 +1,581 @@
+// FileWatchSource: see file_watch_source.h.
+#include "stream/file_watch_source.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "input/decoding_source.h"
+#include "stream/fd_reading.h"
+
+namespace logan {
+
+bool is_temporary_name(const std::string& name) {
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (name.empty() || name[0] == '.' || name[0] == '#' || name[0] == '~') return true;
+  for (std::string_view s : {"~", ".tmp", ".temp", ".swp", ".swx", ".part", ".partial",
+                             ".crdownload", ".filepart", ".lock"}) {
+    if (ends_with(s)) return true;
+  }
+  return false;
+}
+
+uint64_t fingerprint_hash(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+namespace {
+
+constexpr size_t kFingerprintBytes = 1024;
+constexpr int64_t kRescanMs = 1000;          // inotify mode: full scan at least this often
+constexpr int64_t kIdleCloseMs = 60000;      // close files unchanged this long (reopened on growth)
+constexpr int64_t kRenamedGraceMs = 30000;   // keep reading a file gone from the directory
+constexpr int64_t kDeferMs = 3000;           // wait for a compressed copy's original to go
+constexpr size_t kMaxVanished = 1024;        // remembered gone files, for compressed copies
+constexpr uint64_t kReadBudget = 64 << 20;   // bytes from one file before looking at others
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool compatible(const FilePosition& known, std::string_view prefix) {
+  return known.fingerprint_len > 0 && prefix.size() >= known.fingerprint_len &&
+         fingerprint_hash(prefix.substr(0, known.fingerprint_len)) == known.fingerprint;
+}
+
+struct Tracked {
+  uint64_t id = 0;
+  FilePosition pos;
+  LineAssembler assembler;   // plain files: persists between reads
+  int fd = -1;
+  bool present = false;      // in the latest listing, under some name
+  bool vanished = false;     // gone: remembered only to recognise a compressed copy
+  bool restored = false;     // from a checkpoint, not yet found in the directory
+  std::optional<InputId> input;
+  int64_t last_change_ms = 0;
+  uint64_t checked_size = UINT64_MAX;  // size when the fingerprint was last checked
+  uint64_t read_size = UINT64_MAX;     // compressed: size (and mtime) at the last full read
+  int64_t read_mtime = 0;
+  std::string failure;        // compressed: why the last read stopped short, until said
+
+  ~Tracked() {
+    if (fd >= 0) ::close(fd);
+  }
+  void close_fd() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  bool live() const { return !vanished && !restored; }
+};
+
+struct Candidate {
+  std::string name;
+  struct stat st;
+};
+
+class FileWatchSource final : public StreamSource {
+ public:
+  FileWatchSource(std::string name, std::string directory, FileWatchOptions options)
+      : name_(std::move(name)), dir_(std::move(directory)), options_(std::move(options)) {}
+  ~FileWatchSource() override {
+    if (inotify_fd_ >= 0) ::close(inotify_fd_);
+  }
+
+  const std::string& name() const override { return name_; }
+
+  Status open() override {
+    struct stat st;
+    if (::stat(dir_.c_str(), &st) != 0) {
+      return Error{"cannot watch '" + name_ + "': " + std::strerror(errno)};
+    }
+    if (!S_ISDIR(st.st_mode)) return Error{"cannot watch '" + name_ + "': '" + dir_ + "' is not a directory"};
+    if (options_.follow) {
+      std::string path = dir_ + "/" + options_.pattern;
+      if (::stat(path.c_str(), &st) != 0) {
+        return Error{"cannot follow '" + name_ + "': " + std::strerror(errno)};
+      }
+    }
+    return Ok{};
+  }
+
+  void restore(std::vector<FileEntry> entries) override {
+    for (auto& [id, pos] : entries) {
+      auto t = std::make_unique<Tracked>();
+      t->id = id;
+      t->pos = std::move(pos);
+      t->restored = true;
+      t->assembler.reset(t->pos.offset, t->pos.lines);
+      next_id_ = std::max(next_id_, id + 1);
+      files_.push_back(std::move(t));
+    }
+  }
+
+  Status run(SourceContext& ctx) override {
+    ctx_ = &ctx;
+    int64_t interval = options_.poll_ms;
+    if (interval <= 0) {
+      inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+      if (inotify_fd_ < 0 || !add_watch()) {
+        ctx.warn("cannot use inotify on '" + dir_ + "' (" + std::strerror(errno) +
+                 "); scanning it every second instead");
+        if (inotify_fd_ >= 0) ::close(inotify_fd_);
+        inotify_fd_ = -1;
+        interval = 1000;
+      } else {
+        interval = kRescanMs;
+      }
+    }
+    scan(/*initial=*/true);
+    read_files({}, /*all=*/true);
+    int64_t last_full = now_ms();
+    std::vector<char> events(64 * 1024);
+    while (!ctx.stopping()) {
+      pollfd fds[2] = {{ctx.stop_fd(), POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+      int64_t wait = std::max<int64_t>(0, last_full + interval - now_ms());
+      int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, static_cast<int>(wait));
+      if (n < 0 && errno != EINTR) return Error{std::string("poll: ") + std::strerror(errno)};
+      if (ctx.stopping()) break;
+      bool full = now_ms() - last_full >= interval;
+      std::set<std::string> named;
+      if (inotify_fd_ >= 0 && n > 0 && (fds[1].revents & POLLIN)) {
+        full |= drain_events(events, named);
+      }
+      if (full) {
+        if (inotify_fd_ >= 0 && watch_ < 0) add_watch();
+        scan(/*initial=*/false);
+        last_full = now_ms();
+      }
+      read_files(named, full);
+      housekeeping();
+    }
+    return Ok{};
+  }
+
+ private:
+  bool add_watch() {
+    watch_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(),
+                                 IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO |
+                                     IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF |
+                                     IN_MOVE_SELF);
+    return watch_ >= 0;
+  }
+
+  // Reads the pending inotify events; true when one calls for a full scan. Files that were
+  // written to are added to `named`.
+  bool drain_events(std::vector<char>& buf, std::set<std::string>& named) {
+    bool full = false;
+    for (;;) {
+      ssize_t n = ::read(inotify_fd_, buf.data(), buf.size());
+      if (n <= 0) break;
+      for (ssize_t i = 0; i < n;) {
+        const auto* e = reinterpret_cast<const inotify_event*>(buf.data() + i);
+        if ((e->mask & IN_MODIFY) && e->len > 0) {
+          named.insert(e->name);
+        } else {
+          full = true;
+        }
+        if (e->mask & IN_IGNORED) watch_ = -1;  // the directory went away: re-add on a scan
+        i += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+      }
+    }
+    return full;
+  }
+
+  bool wanted(const std::string& name) const {
+    if (options_.follow) return name == options_.pattern;
+    if (!options_.all_names && is_temporary_name(name)) return false;
+    return options_.pattern.empty() || ::fnmatch(options_.pattern.c_str(), name.c_str(), 0) == 0;
+  }
+
+  std::string path_of(const std::string& name) const { return dir_ + "/" + name; }
+
+  Tracked* find_by_identity(uint64_t dev, uint64_t ino) {
+    for (auto& t : files_) {
+      if (t->pos.device == dev && t->pos.inode == ino) return t.get();
+    }
+    return nullptr;
+  }
+
+  // Up to kFingerprintBytes of the file's decoded content, and whether it is compressed.
+  bool read_prefix(const std::string& path, std::string& prefix, bool& compressed) {
+    prefix.clear();
+    auto raw = FileSource::open(path);
+    if (!raw) return false;
+    auto decoded = open_decoded(std::move(raw.value()), path);
+    if (!decoded) return false;
+    char head[4] = {};
+    // open_decoded picks the decoder from the first bytes; look at them for the flag too.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? ::pread(fd, head, sizeof head, 0) : 0;
+    if (fd >= 0) ::close(fd);
+    compressed = got > 0 && detect_compression(std::string_view(head, static_cast<size_t>(got))) != Compression::kNone;
+    prefix.resize(kFingerprintBytes);
+    size_t have = 0;
+    while (have < kFingerprintBytes) {
+      auto n = (*decoded)->read(prefix.data() + have, kFingerprintBytes - have);
+      if (!n || *n == 0) break;
+      have += *n;
+    }
+    prefix.resize(have);
+    return true;
+  }
+
+  void set_fingerprint(FilePosition& pos, std::string_view prefix) {
+    pos.fingerprint_len = static_cast<uint32_t>(prefix.size());
+    pos.fingerprint = fingerprint_hash(prefix);
+  }
+
+  void forget(Tracked& t) {
+    auto batch = ctx_->new_batch();
+    batch->file_id = t.id;
+    batch->forget_file = true;
+    ctx_->emit(std::move(batch));
+  }
+
+  void scan(bool initial) {
+    DIR* d = ::opendir(dir_.c_str());
+    if (d == nullptr) {
+      if (!dir_missing_) ctx_->warn("cannot read directory '" + dir_ + "': " + std::strerror(errno));
+      dir_missing_ = true;
+      return;
+    }
+    dir_missing_ = false;
+    for (auto& t : files_) t->present = false;
+    std::vector<Candidate> candidates;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      Candidate c{name, {}};
+      if (::fstatat(::dirfd(d), e->d_name, &c.st, 0) != 0 || !S_ISREG(c.st.st_mode)) continue;
+      Tracked* t = find_by_identity(c.st.st_dev, c.st.st_ino);
+      if (t != nullptr && !t->live()) {
+        // A remembered file is back (or found after a restart): the same one if it starts the same.
+        std::string prefix;
+        bool compressed = false;
+        if (read_prefix(path_of(name), prefix, compressed) && compatible(t->pos, prefix)) {
+          t->restored = t->vanished = false;
+          t->last_change_ms = now_ms();
+        } else {
+          drop(t);
+          t = nullptr;
+        }
+      }
+      if (t != nullptr) {
+        t->present = true;
+        t->pos.path = name;
+        continue;
+      }
+      if (wanted(name)) candidates.push_back(std::move(c));
+    }
+    ::closedir(d);
+    for (auto& t : files_) {
+      if (t->live() && !t->present && t->fd < 0) t->vanished = true;
+    }
+    for (auto& c : candidates) add_candidate(c, initial);
+    trim_vanished();
+  }
+
+  void drop(Tracked* t) {
+    forget(*t);
+    for (auto it = files_.begin(); it != files_.end(); ++it) {
+      if (it->get() == t) {
+        files_.erase(it);
+        return;
+      }
+    }
+  }
+
+  void trim_vanished() {
+    size_t vanished = 0;
+    for (auto& t : files_) vanished += t->vanished;
+    for (auto it = files_.begin(); vanished > kMaxVanished && it != files_.end();) {
+      if ((*it)->vanished) {
+        forget(**it);
+        it = files_.erase(it);
+        --vanished;
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void add_candidate(const Candidate& c, bool initial) {
+    std::string prefix;
+    bool compressed = false;
+    if (!read_prefix(path_of(c.name), prefix, compressed)) return;  // gone again, or unreadable
+    // The rest of a file read before (rotated and compressed, or moved in from elsewhere).
+    Tracked* earlier = nullptr;
+    for (auto& t : files_) {
+      if (!t->live() && compatible(t->pos, prefix)) earlier = t.get();
+    }
+    if (earlier == nullptr && compressed) {
+      // gzip writes the copy before it removes the original: wait a little for that.
+      for (auto& t : files_) {
+        if (t->live() && t->present && !t->pos.compressed && compatible(t->pos, prefix)) {
+          int64_t& since = deferred_[c.name];
+          if (since == 0) since = now_ms();
+          if (now_ms() - since < kDeferMs) return;
+        }
+      }
+    }
+    deferred_.erase(c.name);
+    if (earlier != nullptr) {
+      earlier->restored = earlier->vanished = false;
+      earlier->close_fd();
+      earlier->pos.device = c.st.st_dev;
+      earlier->pos.inode = c.st.st_ino;
+      earlier->pos.path = c.name;
+      earlier->pos.compressed = compressed;
+      earlier->pos.complete = false;
+      earlier->present = true;
+      earlier->read_size = UINT64_MAX;
+      earlier->input.reset();
+      earlier->assembler.reset(earlier->pos.offset, earlier->pos.lines);
+      earlier->last_change_ms = now_ms();
+      return;
+    }
+    auto t = std::make_unique<Tracked>();
+    t->id = next_id_++;
+    t->pos.path = c.name;
+    t->pos.device = c.st.st_dev;
+    t->pos.inode = c.st.st_ino;
+    t->pos.compressed = compressed;
+    set_fingerprint(t->pos, prefix);
+    t->present = true;
+    t->last_change_ms = now_ms();
+    if (initial && options_.from_end) {
+      if (compressed) {
+        t->pos.complete = true;  // not read unless it changes
+      } else {
+        t->pos.offset = end_of_last_line(c.name, static_cast<uint64_t>(c.st.st_size));
+      }
+    }
+    t->assembler.reset(t->pos.offset, 0);
+    files_.push_back(std::move(t));
+  }
+
+  // The offset just past the last '\n' before `size`.
+  uint64_t end_of_last_line(const std::string& name, uint64_t size) {
+    int fd = ::open(path_of(name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[64 * 1024];
+    uint64_t end = size;
+    uint64_t result = 0;
+    while (end > 0) {
+      uint64_t start = end > sizeof buf ? end - sizeof buf : 0;
+      ssize_t n = ::pread(fd, buf, end - start, static_cast<off_t>(start));
+      if (n <= 0) break;
+      const void* nl = memrchr(buf, '\n', static_cast<size_t>(n));
+      if (nl != nullptr) {
+        result = start + static_cast<uint64_t>(static_cast<const char*>(nl) - buf) + 1;
+        break;
+      }
+      end = start;
+    }
+    ::close(fd);
+    return result;
+  }
+
+  const InputId& input_of(Tracked& t) {
+    if (!t.input) t.input = ctx_->new_input(path_of(t.pos.path));
+    return *t.input;
+  }
+
+  void send(Tracked& t, std::unique_ptr<LineBatch> batch, const LineAssembler& a) {
+    t.pos.offset = a.offset();
+    t.pos.lines = a.lines();
+    if (!batch) batch = ctx_->new_batch();
+    batch->input = input_of(t);
+    batch->file_id = t.id;
+    batch->position = t.pos;
+    ctx_->emit(std::move(batch));
+  }
+
+  void read_files(const std::set<std::string>& named, bool all) {
+    for (size_t i = 0; i < files_.size() && !ctx_->stopping(); ++i) {
+      Tracked& t = *files_[i];
+      if (!t.live()) continue;
+      if (!all && t.fd < 0 && named.count(t.pos.path) == 0) continue;
+      if (t.pos.compressed) {
+        // Decoding starts from the top each time: not on every write, only on scans.
+        if (all) read_compressed(t);
+      } else {
+        read_plain(t);
+      }
+    }
+  }
+
+  void restart_file(Tracked& t, const char* why) {
+    ctx_->warn("'" + path_of(t.pos.path) + "' " + why + "; reading it from the start");
+    t.pos.offset = t.pos.lines = 0;
+    t.pos.fingerprint_len = 0;
+    t.assembler.reset(0, 0);
+    t.checked_size = UINT64_MAX;
+  }
+
+  void read_plain(Tracked& t) {
+    struct stat st;
+    if (t.fd < 0) {
+      if (!t.present) return;
+      if (::stat(path_of(t.pos.path).c_str(), &st) != 0 || st.st_ino != t.pos.inode ||
+          st.st_dev != t.pos.device) {
+        return;  // renamed or replaced since the scan: the next scan sorts it out
+      }
+      if (static_cast<uint64_t>(st.st_size) == t.assembler.consumed()) return;
+      t.fd = ::open(path_of(t.pos.path).c_str(), O_RDONLY | O_CLOEXEC);
+      if (t.fd < 0) return;
+    }
+    if (::fstat(t.fd, &st) != 0) return;
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (size < t.assembler.consumed()) restart_file(t, "was truncated");
+    if (size != t.checked_size && size > 0) {
+      // The first KiB identifies the file: if it changed, the file was rewritten in place.
+      char head[kFingerprintBytes];
+      ssize_t n = ::pread(t.fd, head, sizeof head, 0);
+      if (n > 0) {
+        std::string_view prefix(head, static_cast<size_t>(n));
+        if (t.pos.fingerprint_len > 0 && !compatible(t.pos, prefix) && t.assembler.consumed() > 0) {
+          restart_file(t, "was rewritten");
+        }
+        if (t.pos.fingerprint_len < prefix.size()) set_fingerprint(t.pos, prefix);
+      }
+      t.checked_size = size;
+    }
+    uint64_t budget = kReadBudget;
+    while (budget > 0 && !ctx_->stopping()) {
+      auto [buf, cap] = t.assembler.buffer();
+      ssize_t n = ::pread(t.fd, buf, cap, static_cast<off_t>(t.assembler.consumed()));
+      if (n <= 0) {
+        t.assembler.commit(0);
+        break;
+      }
+      budget -= std::min<uint64_t>(budget, static_cast<uint64_t>(n));
+      t.last_change_ms = now_ms();
+      auto batch = t.assembler.commit(static_cast<size_t>(n));
+      if (batch) send(t, std::move(batch), t.assembler);
+    }
+  }
+
+  void read_compressed(Tracked& t) {
+    if (!t.present) return;
+    struct stat st;
+    std::string path = path_of(t.pos.path);
+    if (::stat(path.c_str(), &st) != 0) return;
+    if (static_cast<uint64_t>(st.st_size) == t.read_size && st.st_mtim.tv_sec == t.read_mtime) {
+      if (!t.failure.empty() && t.failure != "-") note_incomplete(t, st, t.failure);
+      return;
+    }
+    t.failure.clear();
+    if (t.pos.complete && t.read_size == UINT64_MAX) {
+      // Completed before a restart: nothing new unless it changes from now on.
+      t.read_size = static_cast<uint64_t>(st.st_size);
+      t.read_mtime = st.st_mtim.tv_sec;
+      return;
+    }
+    t.read_size = static_cast<uint64_t>(st.st_size);
+    t.read_mtime = st.st_mtim.tv_sec;
+    auto raw = FileSource::open(path);
+    if (!raw) return;
+    auto decoded = open_decoded(std::move(raw.value()), path);
+    if (!decoded) return;
+    ByteSource& in = **decoded;
+    // Skip what was counted already.
+    std::vector<char> scratch(1 << 16);
+    uint64_t skip = t.pos.offset;
+    while (skip > 0) {
+      auto n = in.read(scratch.data(), std::min<uint64_t>(skip, scratch.size()));
+      if (!n || *n == 0) {
+        note_incomplete(t, st, n ? "'" + path + "' ends before the point already read" : n.error().message);
+        return;
+      }
+      skip -= *n;
+    }
+    LineAssembler a;
+    use_context_batches(a, *ctx_);
+    a.reset(t.pos.offset, t.pos.lines);
+    while (!ctx_->stopping()) {
+      auto [buf, cap] = a.buffer();
+      auto n = in.read(buf, cap);
+      if (!n) {
+        a.commit(0);
+        note_incomplete(t, st, n.error().message);
+        return;
+      }
+      if (*n == 0) {
+        a.commit(0);
+        auto last = a.finish();
+        t.pos.complete = true;
+        send(t, std::move(last), a);
+        t.last_change_ms = now_ms();
+        return;
+      }
+      auto batch = a.commit(*n);
+      if (batch) send(t, std::move(batch), a);
+    }
+  }
+
+  // A compressed file that does not decode to its end is most likely still being written:
+  // say so only once it has been left alone for a while.
+  void note_incomplete(Tracked& t, const struct stat& st, const std::string& why) {
+    t.failure = why;
+    if (::time(nullptr) - st.st_mtim.tv_sec < 5) return;
+    ctx_->warn(why + " (counted up to its last whole line; read again when it changes)");
+    t.failure = "-";  // said; "-" keeps it from being said again
+  }
+
+  void housekeeping() {
+    int64_t now = now_ms();
+    for (auto& t : files_) {
+      if (!t->live() || t->fd < 0) continue;
+      int64_t quiet = now - t->last_change_ms;
+      if (t->present && quiet > kIdleCloseMs) t->close_fd();
+      if (!t->present && quiet > kRenamedGraceMs) {
+        t->close_fd();
+        t->vanished = true;
+      }
+    }
+  }
+
+  std::string name_;
+  std::string dir_;
+  FileWatchOptions options_;
+  SourceContext* ctx_ = nullptr;
+  int inotify_fd_ = -1;
+  int watch_ = -1;
+  bool dir_missing_ = false;
+  uint64_t next_id_ = 0;
+  std::vector<std::unique_ptr<Tracked>> files_;
+  std::map<std::string, int64_t> deferred_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamSource> make_file_watch_source(std::string name, std::string directory,
+                                                     FileWatchOptions options) {
+  return std::make_unique<FileWatchSource>(std::move(name), std::move(directory), std::move(options));
+}
+
+}  // namespace logan

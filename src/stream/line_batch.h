@@ -1,0 +1,57 @@
+// LineBatch: whole log lines read by a stream source, on their way to the stream engine, with
+// the position a file source will have reached once the engine has counted them.
+// FilePosition: what a file source has read of one file, enough to resume after a restart.
+// Thread-safety: plain values; a batch belongs to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "input/line_chunk_reader.h"
+
+namespace logan {
+
+struct FilePosition {
+  std::string path;              // the file's name when last seen
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint32_t fingerprint_len = 0;  // the fingerprint hashes the first fingerprint_len decoded bytes
+  uint64_t fingerprint = 0;
+  uint64_t offset = 0;           // decoded bytes of whole lines counted
+  uint64_t lines = 0;            // lines counted
+  bool compressed = false;
+  bool complete = false;         // a compressed file read to the end of its stream
+  bool operator==(const FilePosition&) const = default;
+};
+
+// An input of a stream (a file, a connection): its number orders invalid-line samples, its
+// name says where they came from.
+struct InputId {
+  uint32_t number = 0;
+  std::shared_ptr<const std::string> name;
+};
+
+struct LineBatch {
+  uint32_t source = 0;        // index of the source in the job
+  InputId input;              // where the lines come from
+  uint64_t first_line = 1;    // line number of the batch's first line within its input
+  ChunkBuffer data;           // whole lines; the last may lack its '\n'
+  std::vector<uint64_t> overlong_lines;  // 0-based indices of lines cut short (over 1 MiB)
+  uint64_t file_id = 0;                  // file sources: the source's id for the file
+  std::optional<FilePosition> position;  // file sources: the file's position after this batch
+  bool forget_file = false;              // file sources: file_id is gone; drop its position
+
+  void reset() {
+    data.clear();
+    overlong_lines.clear();
+    position.reset();
+    first_line = 1;
+    file_id = 0;
+    forget_file = false;
+  }
+};
+
+}  // namespace logan

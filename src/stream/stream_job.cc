@@ -1,0 +1,353 @@
+// StreamJob: see stream_job.h.
+#include "stream/stream_job.h"
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "parse/format_detect.h"
+#include "parse/log_format.h"
+#include "parse/log_parser.h"
+#include "stream/batch_queue.h"
+#include "stream/checkpoint.h"
+
+namespace logan {
+
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+class StreamJob::Impl {
+ public:
+  Impl(StreamOptions options, std::vector<std::unique_ptr<StreamSource>> sources,
+       StreamCounters& counters)
+      : options_(std::move(options)),
+        sources_(std::move(sources)),
+        counters_(counters),
+        queue_(options_.queue_batches),
+        windower_(options_.windows),
+        positions_(sources_.size()) {
+    stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  }
+  ~Impl() {
+    signal_sources();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    if (stop_fd_ >= 0) ::close(stop_fd_);
+  }
+
+  Status prepare(std::vector<std::string>& notes) {
+    if (stop_fd_ < 0) return Error{std::string("eventfd: ") + std::strerror(errno)};
+    if (options_.format != "auto") {
+      auto f = compiled(options_.format);
+      if (!f) return Error{"bad --format: " + f.error().message};
+    }
+    if (!options_.checkpoint_dir.empty()) {
+      auto dir = CheckpointDir::open(options_.checkpoint_dir);
+      if (!dir) return dir.error();
+      checkpoint_ = std::move(dir.value());
+      auto loaded = checkpoint_->load();
+      if (!loaded) return loaded.error();
+      if (*loaded) {
+        CheckpointData& data = **loaded;
+        bool dropped = false;
+        Status restored = windower_.restore(data.windows, dropped);
+        if (!restored) {
+          return Error{"refusing checkpoint '" + checkpoint_->path() + "': " + restored.error().message};
+        }
+        next_input_ = data.next_input;
+        for (size_t i = 0; i < sources_.size(); ++i) {
+          auto it = data.positions.find(sources_[i]->name());
+          if (it == data.positions.end()) continue;
+          for (const auto& [id, pos] : it->second) positions_[i][id] = pos;
+          sources_[i]->restore(it->second);
+          data.positions.erase(it);
+        }
+        other_positions_ = std::move(data.positions);  // sources not given this time: kept
+        const AccessStats& total = windower_.total();
+        notes.push_back("resuming from checkpoint '" + checkpoint_->path() + "' (" +
+                        std::to_string(total.total_lines()) + " lines so far)");
+        if (dropped) {
+          notes.push_back("the checkpoint's windows were made with another --window or --slide: "
+                          "they were folded into the all-time total");
+        }
+      }
+    }
+    for (auto& s : sources_) {
+      Status opened = s->open();
+      if (!opened) return opened;
+    }
+    return Ok{};
+  }
+
+  Status run(const std::function<bool(const SlideReport&)>& publish,
+             const std::function<void(const std::string&)>& warn) {
+    warn_ = &warn;
+    live_sources_ = static_cast<int>(sources_.size());
+    contexts_.reserve(sources_.size());
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      contexts_.push_back(std::make_unique<Context>(*this, static_cast<uint32_t>(i)));
+    }
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      threads_.emplace_back([this, i] {
+        Status s = sources_[i]->run(*contexts_[i]);
+        if (!s) contexts_[i]->warn("source '" + sources_[i]->name() + "' stopped: " + s.error().message);
+        live_sources_.fetch_sub(1);
+        queue_.wake();
+      });
+    }
+    windower_.start(wall_ms());
+    int64_t last_checkpoint = wall_ms();
+    bool stopping = false;
+    Status failure = Ok{};
+    for (;;) {
+      int64_t now = wall_ms();
+      int64_t wait_ms = options_.windows.event_time ? 200 : windower_.next_tick_ms() - now;
+      if (checkpoint_) wait_ms = std::min(wait_ms, last_checkpoint + options_.checkpoint_interval_ms - now);
+      wait_ms = std::clamp<int64_t>(wait_ms, 0, 1000);
+      auto batch = queue_.pop(std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms));
+      if (batch) {
+        consume(*batch);
+        queue_.recycle(std::move(batch));
+      }
+      flush_warnings();
+      now = wall_ms();
+      if (!options_.windows.event_time ? now >= windower_.next_tick_ms() : batch != nullptr || wait_ms == 0) {
+        if (!publish_all(windower_.advance(now, false), publish)) {
+          failure = Error{"cannot write the output; stopping"};
+          stop_requested_ = true;
+        }
+      }
+      if (checkpoint_ && now - last_checkpoint >= options_.checkpoint_interval_ms) {
+        Status saved = save_checkpoint();
+        if (!saved) warn(saved.error().message);
+        last_checkpoint = now;
+      }
+      if (stop_requested_ && !stopping) {
+        stopping = true;
+        signal_sources();
+      }
+      if (live_sources_.load() == 0 && queue_.size() == 0) break;
+    }
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    while (auto batch = queue_.pop(std::chrono::steady_clock::now())) {
+      consume(*batch);
+      queue_.recycle(std::move(batch));
+    }
+    flush_warnings();
+    if (failure) {
+      if (!publish_all(windower_.advance(wall_ms(), true), publish)) {
+        failure = Error{"cannot write the output"};
+      }
+    }
+    if (checkpoint_) {
+      Status saved = save_checkpoint();
+      if (!saved && failure) failure = saved;
+    }
+    return failure;
+  }
+
+  void stop() {
+    stop_requested_ = true;
+    queue_.wake();
+  }
+
+ private:
+  class Context final : public SourceContext {
+   public:
+    Context(Impl& job, uint32_t index) : job_(job), index_(index) {}
+    bool stopping() const override { return job_.sources_stopping_.load(); }
+    int stop_fd() const override { return job_.stop_fd_; }
+    std::unique_ptr<LineBatch> new_batch() override { return job_.queue_.take_free(); }
+    void emit(std::unique_ptr<LineBatch> batch) override {
+      batch->source = index_;
+      job_.queue_.push(std::move(batch));
+    }
+    InputId new_input(std::string name) override {
+      return InputId{job_.next_input_.fetch_add(1), std::make_shared<const std::string>(std::move(name))};
+    }
+    void warn(std::string message) override {
+      std::lock_guard lock(job_.warn_mu_);
+      job_.warnings_.push_back(std::move(message));
+    }
+
+   private:
+    Impl& job_;
+    uint32_t index_;
+  };
+
+  void signal_sources() {
+    sources_stopping_ = true;
+    uint64_t one = 1;
+    if (stop_fd_ >= 0) (void)!::write(stop_fd_, &one, sizeof one);
+  }
+
+  void flush_warnings() {
+    std::vector<std::string> w;
+    {
+      std::lock_guard lock(warn_mu_);
+      w.swap(warnings_);
+    }
+    for (auto& m : w) (*warn_)(m);
+  }
+
+  bool publish_all(std::vector<WindowResult> windows,
+                   const std::function<bool(const SlideReport&)>& publish) {
+    for (const auto& w : windows) {
+      SlideReport r;
+      r.sequence = ++sequence_;
+      r.window = &w;
+      r.total = &windower_.total();
+      r.late_lines = windower_.late_lines();
+      r.pending_lines = windower_.pending_lines();
+      if (!publish(r)) return false;
+    }
+    return true;
+  }
+
+  Status save_checkpoint() {
+    CheckpointData data;
+    windower_.serialize(data.windows);
+    data.next_input = next_input_.load();
+    data.written_ms = wall_ms();
+    data.positions = other_positions_;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (positions_[i].empty()) continue;
+      auto& entries = data.positions[sources_[i]->name()];
+      for (const auto& [id, pos] : positions_[i]) entries.emplace_back(id, pos);
+    }
+    Status s = checkpoint_->save(data);
+    if (s) counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  }
+
+  Result<const LogFormat*> compiled(const std::string& spec) {
+    for (const auto& f : formats_) {
+      if (f->spec() == spec) return f.get();
+    }
+    auto f = LogFormat::compile(spec);
+    if (!f) return f.error();
+    formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
+    parsers_.push_back(std::make_unique<LogParser>(*formats_.back()));
+    return static_cast<const LogFormat*>(formats_.back().get());
+  }
+
+  LogParser& parser_for(uint32_t input, std::string_view first_lines) {
+    auto it = input_parser_.find(input);
+    if (it != input_parser_.end()) return *it->second;
+    std::string spec = options_.format;
+    if (spec == "auto") spec = detect_format(first_lines).nickname;
+    auto f = compiled(spec);
+    LogParser* parser = parsers_.front().get();
+    for (size_t i = 0; i < formats_.size(); ++i) {
+      if (f && formats_[i].get() == *f) parser = parsers_[i].get();
+    }
+    // An operator's stream can see millions of connections: forget old choices now and then.
+    if (input_parser_.size() > 100000) input_parser_.clear();
+    input_parser_[input] = parser;
+    return *parser;
+  }
+
+  void consume(LineBatch& b) {
+    counters_.batches.fetch_add(1, std::memory_order_relaxed);
+    if (b.forget_file) {
+      positions_[b.source].erase(b.file_id);
+      return;
+    }
+    if (!b.data.empty()) parse(b);
+    if (b.position) positions_[b.source][b.file_id] = *b.position;
+  }
+
+  void parse(LineBatch& b) {
+    LogParser& parser = parser_for(b.input.number, b.data.view());
+    const bool event_time = options_.windows.event_time;
+    const char* p = b.data.data();
+    const char* end = p + b.data.size();
+    uint64_t index = 0;
+    size_t next_overlong = 0;
+    constexpr size_t kBatch = 32;
+    LogRecord records[kBatch];
+    size_t batched = 0;
+    AccessStats& pane = event_time ? windower_.total() : windower_.open_pane();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      const char* line_end = nl ? nl : end;
+      std::string_view line(p, static_cast<size_t>(line_end - p));
+      bool cut = next_overlong < b.overlong_lines.size() && b.overlong_lines[next_overlong] == index;
+      next_overlong += cut;
+      bool overlong = cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes);
+      LogRecord& record = records[batched];
+      if (!overlong && parser.parse(line, record)) {
+        if (!event_time) {
+          if (++batched == kBatch) {
+            pane.add_parsed_batch(records, batched);
+            batched = 0;
+          }
+        } else if (!record.has_time()) {
+          windower_.total().add_parsed(record);
+        } else if (AccessStats* target = windower_.pane_for(record.time * 1000)) {
+          target->add_parsed(record);
+        } else {
+          windower_.total().add_parsed(record);
+        }
+      } else {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pane.add_invalid(b.input.number, b.first_line + index, b.input.name ? *b.input.name : "?",
+                         line.substr(0, AccessStats::kSampleTextLimit));
+      }
+      ++index;
+      p = line_end + 1;
+    }
+    if (batched) pane.add_parsed_batch(records, batched);
+    counters_.lines.fetch_add(index, std::memory_order_relaxed);
+  }
+
+  StreamOptions options_;
+  std::vector<std::unique_ptr<StreamSource>> sources_;
+  StreamCounters& counters_;
+  BatchQueue queue_;
+  Windower windower_;
+  std::unique_ptr<CheckpointDir> checkpoint_;
+  std::vector<std::map<uint64_t, FilePosition>> positions_;  // [source][file id]
+  std::map<std::string, std::vector<FileEntry>> other_positions_;
+  std::vector<std::unique_ptr<LogFormat>> formats_;
+  std::vector<std::unique_ptr<LogParser>> parsers_;
+  std::unordered_map<uint32_t, LogParser*> input_parser_;
+  std::vector<std::unique_ptr<Context>> contexts_;
+  std::vector<std::thread> threads_;
+  std::atomic<uint32_t> next_input_{0};
+  std::atomic<int> live_sources_{0};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> sources_stopping_{false};
+  int stop_fd_ = -1;
+  uint64_t sequence_ = 0;
+  std::mutex warn_mu_;
+  std::vector<std::string> warnings_;
+  const std::function<void(const std::string&)>* warn_ = nullptr;
+};
+
+StreamJob::StreamJob(StreamOptions options, std::vector<std::unique_ptr<StreamSource>> sources)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(sources), counters_)) {}
+StreamJob::~StreamJob() = default;
+Status StreamJob::prepare(std::vector<std::string>& notes) { return impl_->prepare(notes); }
+Status StreamJob::run(const std::function<bool(const SlideReport&)>& publish,
+                      const std::function<void(const std::string&)>& warn) {
+  return impl_->run(publish, warn);
+}
+void StreamJob::stop() { impl_->stop(); }
+
+}  // namespace logan

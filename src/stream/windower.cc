@@ -1,0 +1,207 @@
+// Windower: see windower.h.
+#include "stream/windower.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "stats/serial.h"
+
+namespace logan {
+
+namespace {
+constexpr std::string_view kMagic = "LOGANWN\x01";
+}
+
+void Windower::start(int64_t now_ms) {
+  if (spec_.event_time || open_ != nullptr) return;
+  if (next_tick_ == 0) next_tick_ = pane_end(now_ms);
+  open_ = &panes_[next_tick_];
+}
+
+AccessStats* Windower::find_pane(int64_t event_ms, int64_t end) {
+  if (!started_) {
+    started_ = true;
+    // Lines a little out of order at the very start are not late.
+    emitted_until_ = pane_end(event_ms - spec_.lateness_ms) - spec_.slide_ms;
+    max_event_ = event_ms;
+  }
+  if (end <= emitted_until_) {
+    ++late_lines_;
+    return nullptr;
+  }
+  if (event_ms > max_event_) max_event_ = event_ms;
+  cached_end_ = end;
+  cached_ = &panes_[end];
+  return cached_;
+}
+
+WindowResult Windower::window_ending(int64_t end) const {
+  WindowResult w;
+  w.end_ms = end;
+  w.start_ms = end - spec_.window_ms;
+  for (auto it = panes_.upper_bound(w.start_ms); it != panes_.end() && it->first <= end; ++it) {
+    w.stats.merge(it->second);
+  }
+  return w;
+}
+
+std::vector<WindowResult> Windower::advance(int64_t now_ms, bool final) {
+  cached_end_ = INT64_MIN;
+  cached_ = nullptr;
+  return spec_.event_time ? advance_event(final) : advance_processing(now_ms, final);
+}
+
+std::vector<WindowResult> Windower::advance_processing(int64_t now_ms, bool final) {
+  std::vector<WindowResult> out;
+  if (open_ == nullptr) start(now_ms);
+  if (now_ms < next_tick_ && !final) return out;
+  total_.merge(*open_);
+  WindowResult w = window_ending(next_tick_);
+  if (final) {
+    // The last window ends now, not at the tick it would have reached.
+    w.end_ms = std::min(now_ms, next_tick_);
+    w.start_ms = w.end_ms - spec_.window_ms;
+    w.final = true;
+  }
+  out.push_back(std::move(w));
+  int64_t next = std::max(next_tick_ + spec_.slide_ms, pane_end(now_ms));
+  // Keep only the panes the next window covers.
+  panes_.erase(panes_.begin(), panes_.upper_bound(next - spec_.window_ms));
+  next_tick_ = next;
+  open_ = &panes_[next_tick_];
+  return out;
+}
+
+std::vector<WindowResult> Windower::advance_event(bool final) {
+  std::vector<WindowResult> out;
+  const int64_t slide = spec_.slide_ms;
+  const int64_t watermark = final ? std::numeric_limits<int64_t>::max() : max_event_ - spec_.lateness_ms;
+  while (started_ && !panes_.empty()) {
+    int64_t e = emitted_until_ + slide;
+    if (e > watermark) break;
+    if (final && panes_.rbegin()->first < e) break;
+    // Panes ending by e are complete: into the total.
+    for (auto it = panes_.upper_bound(emitted_until_); it != panes_.end() && it->first <= e; ++it) {
+      total_.merge(it->second);
+    }
+    bool any = panes_.upper_bound(e - spec_.window_ms) != panes_.end() &&
+               panes_.upper_bound(e - spec_.window_ms)->first <= e;
+    if (any) out.push_back(window_ending(e));
+    emitted_until_ = e;
+    panes_.erase(panes_.begin(), panes_.upper_bound(e + slide - spec_.window_ms));
+    // Skip a gap in the log's time: the next window worth publishing holds the next pane.
+    auto next = panes_.upper_bound(e);
+    if (next == panes_.end()) {
+      if (!final && watermark - slide > emitted_until_) {
+        emitted_until_ = pane_end(watermark) - slide;
+      }
+      break;
+    }
+    bool covered = panes_.upper_bound(e + slide - spec_.window_ms) != panes_.end() &&
+                   panes_.upper_bound(e + slide - spec_.window_ms)->first <= e + slide;
+    if (!covered) emitted_until_ = std::max(e, next->first - slide);
+  }
+  if (final) {
+    if (out.empty()) {
+      WindowResult w;
+      w.end_ms = started_ ? emitted_until_ : 0;
+      w.start_ms = w.end_ms - spec_.window_ms;
+      out.push_back(std::move(w));
+    }
+    out.back().final = true;
+  }
+  return out;
+}
+
+uint64_t Windower::pending_lines() const {
+  uint64_t n = 0;
+  if (!spec_.event_time) return 0;
+  for (auto it = panes_.upper_bound(emitted_until_); it != panes_.end(); ++it) {
+    n += it->second.total_lines();
+  }
+  return n;
+}
+
+void Windower::serialize(std::string& out) const {
+  size_t start = out.size();
+  out.append(kMagic);
+  BinaryWriter w(out);
+  w.u64(spec_.event_time);
+  w.i64(spec_.window_ms);
+  w.i64(spec_.slide_ms);
+  w.i64(next_tick_);
+  w.u64(started_);
+  w.i64(emitted_until_);
+  w.i64(max_event_);
+  w.u64(late_lines_);
+  std::string bytes;
+  total_.serialize(bytes, /*canonical=*/false);
+  w.bytes(bytes);
+  w.u64(panes_.size());
+  for (const auto& [end, pane] : panes_) {
+    w.i64(end);
+    bytes.clear();
+    pane.serialize(bytes, /*canonical=*/false);
+    w.bytes(bytes);
+  }
+  append_checksum(out, start);
+}
+
+Status Windower::restore(std::string_view data, bool& panes_dropped) {
+  panes_dropped = false;
+  auto body = open_frame(data, kMagic, "window state");
+  if (!body) return body.error();
+  BinaryReader r(*body);
+  bool event_time = r.u64() != 0;
+  int64_t window_ms = r.i64();
+  int64_t slide_ms = r.i64();
+  int64_t next_tick = r.i64();
+  bool started = r.u64() != 0;
+  int64_t emitted_until = r.i64();
+  int64_t max_event = r.i64();
+  uint64_t late = r.u64();
+  auto total = AccessStats::deserialize(r.bytes());
+  if (r.failed()) return Error{"window state is truncated"};
+  if (!total) return total.error();
+  if (event_time != spec_.event_time) {
+    return Error{std::string("it was written with") + (event_time ? "" : "out") +
+                 " --event-time; use the same mode or another checkpoint directory"};
+  }
+  std::map<int64_t, AccessStats> panes;
+  uint64_t n = r.count();
+  for (uint64_t i = 0; i < n && !r.failed(); ++i) {
+    int64_t end = r.i64();
+    auto pane = AccessStats::deserialize(r.bytes());
+    if (r.failed()) break;
+    if (!pane) return pane.error();
+    panes.emplace(end, std::move(pane.value()));
+  }
+  if (r.failed() || !r.at_end()) return Error{"window state is truncated or corrupt"};
+  total_ = std::move(total.value());
+  late_lines_ = late;
+  if (window_ms != spec_.window_ms || slide_ms != spec_.slide_ms) {
+    // Panes of another slide cannot make this one's windows: fold them into the total.
+    for (auto& [end, pane] : panes) {
+      // Closed panes are in the total already; the open one (or those past the watermark) not.
+      bool unmerged = event_time ? end > emitted_until : end == next_tick;
+      if (unmerged) total_.merge(pane);
+    }
+    panes_dropped = true;
+    if (event_time && started) {
+      started_ = true;
+      max_event_ = max_event;
+      emitted_until_ = pane_end(max_event - spec_.lateness_ms) - spec_.slide_ms;
+    }
+    return Ok{};
+  }
+  panes_ = std::move(panes);
+  next_tick_ = next_tick;
+  started_ = started;
+  emitted_until_ = emitted_until;
+  max_event_ = max_event;
+  open_ = nullptr;
+  if (!spec_.event_time && next_tick_ != 0) open_ = &panes_[next_tick_];
+  return Ok{};
+}
+
+}  // namespace logan
