@@ -329,7 +329,8 @@ class FileWatchSource final : public StreamSource {
     // The rest of a file read before (rotated and compressed, or moved in from elsewhere).
     Tracked* earlier = nullptr;
     for (auto& t : files_) {
-      if (!t->live() && compatible(t->pos, prefix)) earlier = t.get();
+      // Gone from the directory: remembered, restored, or still being drained after a rename.
+      if (!t->present && compatible(t->pos, prefix)) earlier = t.get();
     }
     if (earlier == nullptr && compressed) {
       // gzip writes the copy before it removes the original: wait a little for that.

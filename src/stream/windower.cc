@@ -79,27 +79,23 @@ std::vector<WindowResult> Windower::advance_event(bool final) {
   while (started_ && !panes_.empty()) {
     int64_t e = emitted_until_ + slide;
     if (e > watermark) break;
-    if (final && panes_.rbegin()->first < e) break;
     // Panes ending by e are complete: into the total.
     for (auto it = panes_.upper_bound(emitted_until_); it != panes_.end() && it->first <= e; ++it) {
       total_.merge(it->second);
     }
-    bool any = panes_.upper_bound(e - spec_.window_ms) != panes_.end() &&
-               panes_.upper_bound(e - spec_.window_ms)->first <= e;
-    if (any) out.push_back(window_ending(e));
+    auto first = panes_.upper_bound(e - spec_.window_ms);
+    if (first != panes_.end() && first->first <= e) out.push_back(window_ending(e));
     emitted_until_ = e;
+    // Keep the panes the next window covers.
     panes_.erase(panes_.begin(), panes_.upper_bound(e + slide - spec_.window_ms));
-    // Skip a gap in the log's time: the next window worth publishing holds the next pane.
-    auto next = panes_.upper_bound(e);
-    if (next == panes_.end()) {
-      if (!final && watermark - slide > emitted_until_) {
-        emitted_until_ = pane_end(watermark) - slide;
-      }
+    if (panes_.empty()) {
+      // Nothing left: the watermark has passed every window up to it.
+      if (!final && watermark - slide > emitted_until_) emitted_until_ = pane_end(watermark) - slide;
       break;
     }
-    bool covered = panes_.upper_bound(e + slide - spec_.window_ms) != panes_.end() &&
-                   panes_.upper_bound(e + slide - spec_.window_ms)->first <= e + slide;
-    if (!covered) emitted_until_ = std::max(e, next->first - slide);
+    // Skip a gap in the log's time: the next window worth publishing holds the next pane.
+    int64_t next_pane = panes_.begin()->first;
+    if (next_pane > e + slide) emitted_until_ = next_pane - slide;
   }
   if (final) {
     if (out.empty()) {
