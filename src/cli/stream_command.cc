@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include "cli/commands.h"
@@ -56,7 +57,8 @@ std::string iso_ms(int64_t ms) {
   return text;
 }
 
-std::string json_line(const SlideReport& r, const ReportOptions& options) {
+// `total` is rendered once per burst of windows (see SlideReport) into `total_json`.
+std::string json_line(const SlideReport& r, const ReportOptions& options, std::string& total_json) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -70,8 +72,12 @@ std::string json_line(const SlideReport& r, const ReportOptions& options) {
   out.pop_back();  // the statistics documents go in as they are
   out += ",\"window\":";
   append_stats_json(out, r.window->stats, options);
+  if (r.total_changed || total_json.empty()) {
+    total_json.clear();
+    append_stats_json(total_json, *r.total, options);
+  }
   out += ",\"total\":";
-  append_stats_json(out, *r.total, options);
+  out += total_json;
   out += "}\n";
   return out;
 }
@@ -196,6 +202,10 @@ int run(const StreamArgs& args) {
     sources.push_back(std::move(source.value()));
   }
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error from write(), not a kill
+  // Panes come and go every slide; keep the freed heap for the next ones instead of handing
+  // it back to the kernel and faulting it in again.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   StreamJob job(options, std::move(sources));
   SignalWatcher signals(job);
   std::vector<std::string> notes;
@@ -205,10 +215,11 @@ int run(const StreamArgs& args) {
     warn(ready.error().message);
     return kExitInput;
   }
+  std::string total_json;
   auto publish = [&](const SlideReport& r) {
     bool ok = true;
-    if (!args.html.empty()) ok &= write_output(args.html, html_page(r, args, *slide));
-    std::string out = args.json ? json_line(r, args.report) : text_block(r, args.report);
+    if (!args.html.empty() && r.last_of_burst) ok &= write_output(args.html, html_page(r, args, *slide));
+    std::string out = args.json ? json_line(r, args.report, total_json) : text_block(r, args.report);
     return write_output("-", out) && ok;
   };
   Status done = job.run(publish, [](const std::string& m) { warn(m); });

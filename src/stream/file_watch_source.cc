@@ -149,12 +149,13 @@ class FileWatchSource final : public StreamSource {
       }
     }
     scan(/*initial=*/true);
-    read_files({}, /*all=*/true);
+    bool behind = read_files({}, /*all=*/true);
     int64_t last_full = now_ms();
     std::vector<char> events(64 * 1024);
     while (!ctx.stopping()) {
       pollfd fds[2] = {{ctx.stop_fd(), POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
-      int64_t wait = std::max<int64_t>(0, last_full + interval - now_ms());
+      // A file with more to read than one turn's budget is read on at once.
+      int64_t wait = behind ? 0 : std::max<int64_t>(0, last_full + interval - now_ms());
       int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, static_cast<int>(wait));
       if (n < 0 && errno != EINTR) return Error{std::string("poll: ") + std::strerror(errno)};
       if (ctx.stopping()) break;
@@ -168,7 +169,7 @@ class FileWatchSource final : public StreamSource {
         scan(/*initial=*/false);
         last_full = now_ms();
       }
-      read_files(named, full);
+      behind = read_files(named, full || behind);
       housekeeping();
     }
     return Ok{};
@@ -415,7 +416,9 @@ class FileWatchSource final : public StreamSource {
     ctx_->emit(std::move(batch));
   }
 
-  void read_files(const std::set<std::string>& named, bool all) {
+  // Reads what the files have; true when one stopped at its budget with more to read.
+  bool read_files(const std::set<std::string>& named, bool all) {
+    bool behind = false;
     for (size_t i = 0; i < files_.size() && !ctx_->stopping(); ++i) {
       Tracked& t = *files_[i];
       if (!t.live()) continue;
@@ -424,9 +427,10 @@ class FileWatchSource final : public StreamSource {
         // Decoding starts from the top each time: not on every write, only on scans.
         if (all) read_compressed(t);
       } else {
-        read_plain(t);
+        behind |= read_plain(t);
       }
     }
+    return behind;
   }
 
   void restart_file(Tracked& t, const char* why) {
@@ -437,19 +441,20 @@ class FileWatchSource final : public StreamSource {
     t.checked_size = UINT64_MAX;
   }
 
-  void read_plain(Tracked& t) {
+  // Reads a plain file on from where it was; true when it stopped at the budget.
+  bool read_plain(Tracked& t) {
     struct stat st;
     if (t.fd < 0) {
-      if (!t.present) return;
+      if (!t.present) return false;
       if (::stat(path_of(t.pos.path).c_str(), &st) != 0 || st.st_ino != t.pos.inode ||
           st.st_dev != t.pos.device) {
-        return;  // renamed or replaced since the scan: the next scan sorts it out
+        return false;  // renamed or replaced since the scan: the next scan sorts it out
       }
-      if (static_cast<uint64_t>(st.st_size) == t.assembler.consumed()) return;
+      if (static_cast<uint64_t>(st.st_size) == t.assembler.consumed()) return false;
       t.fd = ::open(path_of(t.pos.path).c_str(), O_RDONLY | O_CLOEXEC);
-      if (t.fd < 0) return;
+      if (t.fd < 0) return false;
     }
-    if (::fstat(t.fd, &st) != 0) return;
+    if (::fstat(t.fd, &st) != 0) return false;
     uint64_t size = static_cast<uint64_t>(st.st_size);
     if (size < t.assembler.consumed()) restart_file(t, "was truncated");
     if (size != t.checked_size && size > 0) {
@@ -478,6 +483,7 @@ class FileWatchSource final : public StreamSource {
       auto batch = t.assembler.commit(static_cast<size_t>(n));
       if (batch) send(t, std::move(batch), t.assembler);
     }
+    return budget == 0;
   }
 
   void read_compressed(Tracked& t) {

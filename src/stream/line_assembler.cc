@@ -6,6 +6,24 @@
 
 namespace logan {
 
+namespace {
+
+// Newlines in [p, p + n): memchr (vectorised by the C library) from one to the next, which
+// beats a byte loop by far for lines of a hundred bytes or more.
+uint64_t count_newlines(const char* p, size_t n) {
+  const char* end = p + n;
+  uint64_t count = 0;
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    if (nl == nullptr) break;
+    ++count;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return count;
+}
+
+}  // namespace
+
 void LineAssembler::reset(uint64_t offset, uint64_t lines) {
   if (current_) current_->reset();
   pending_ = 0;
@@ -34,8 +52,7 @@ std::unique_ptr<LineBatch> LineAssembler::take_lines(size_t end) {
   current_ = new_batch();
   current_->data.assign(out->data.view().substr(end));
   out->data.resize(end);
-  const char* p = out->data.data();
-  uint64_t n = static_cast<uint64_t>(std::count(p, p + end, '\n'));
+  uint64_t n = count_newlines(out->data.data(), end);
   out->first_line = lines_ + 1;
   lines_ += n;
   offset_ += end + skipped_;

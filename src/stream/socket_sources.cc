@@ -161,8 +161,12 @@ class ListenSource final : public StreamSource {
       conns.erase(std::remove_if(conns.begin(), conns.end(), [](const auto& c) { return c->fd < 0; }),
                   conns.end());
     }
-    // Shutting down: what each sender had finished writing counts, its unfinished line too.
+    // Shutting down: what the senders have written so far counts, an unfinished last line
+    // too; what is still waiting in the socket buffers is read first.
     for (auto& c : conns) {
+      ::fcntl(c->fd, F_SETFL, ::fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+      for (int reads = 0; reads < 64 && read_lines(c->fd, c->assembler, ctx, c->input) > 0; ++reads) {
+      }
       emit_lines(ctx, c->assembler.finish(), c->input);
       ::close(c->fd);
     }

@@ -111,11 +111,13 @@ class StreamJob::Impl {
     }
     windower_.start(wall_ms());
     int64_t last_checkpoint = wall_ms();
+    int64_t last_advance = last_checkpoint;
     bool stopping = false;
     Status failure = Ok{};
     for (;;) {
       int64_t now = wall_ms();
-      int64_t wait_ms = options_.windows.event_time ? 200 : windower_.next_tick_ms() - now;
+      int64_t wait_ms = options_.windows.event_time ? last_advance + 100 - now
+                                                    : windower_.next_tick_ms() - now;
       if (checkpoint_) wait_ms = std::min(wait_ms, last_checkpoint + options_.checkpoint_interval_ms - now);
       wait_ms = std::clamp<int64_t>(wait_ms, 0, 1000);
       auto batch = queue_.pop(std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms));
@@ -125,7 +127,12 @@ class StreamJob::Impl {
       }
       flush_warnings();
       now = wall_ms();
-      if (!options_.windows.event_time ? now >= windower_.next_tick_ms() : batch != nullptr || wait_ms == 0) {
+      // Event time: the watermark moves with the lines; look at it every 100 ms, so that a
+      // source catching up publishes its windows in bursts rather than one batch at a time.
+      bool due = options_.windows.event_time ? now - last_advance >= 100
+                                             : now >= windower_.next_tick_ms();
+      if (due) {
+        last_advance = now;
         if (!publish_all(windower_.advance(now, false), publish)) {
           failure = Error{"cannot write the output; stopping"};
           stop_requested_ = true;
@@ -207,8 +214,11 @@ class StreamJob::Impl {
 
   bool publish_all(std::vector<WindowResult> windows,
                    const std::function<bool(const SlideReport&)>& publish) {
-    for (const auto& w : windows) {
+    for (size_t i = 0; i < windows.size(); ++i) {
+      const WindowResult& w = windows[i];
       SlideReport r;
+      r.total_changed = i == 0;
+      r.last_of_burst = i + 1 == windows.size();
       r.sequence = ++sequence_;
       r.window = &w;
       r.total = &windower_.total();

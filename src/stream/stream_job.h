@@ -37,6 +37,11 @@ struct SlideReport {
   const AccessStats* total = nullptr;
   uint64_t late_lines = 0;        // event time: lines too late for their window, all time
   uint64_t pending_lines = 0;     // event time: lines in windows not yet published
+  // Windows are published in bursts when a source catches up (event time): every report of a
+  // burst shares one total. total_changed is set on the first report of a burst, last_of_burst
+  // on its last, so that a publisher renders the total once and writes a page once.
+  bool total_changed = true;
+  bool last_of_burst = true;
 };
 
 struct StreamCounters {
