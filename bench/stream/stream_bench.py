@@ -4,16 +4,19 @@
     bench/stream/stream_bench.py [--logan PATH] [--lines N] [--out DIR]
                                  [--memory-minutes M] [--memory-rate R] [--skip ingest,latency,memory]
 
-1. Ingest (N lines, default 5,000,000, of `logan gen --seed 1 --format combined`):
-   a. socket: `logan stream --json --window 100ms --slide 100ms listen://127.0.0.1:0`, one
-      sender writes the whole file into the socket;
+1. Ingest (N lines, default 10,000,000, of `logan gen --seed 1 --format combined`), with
+   `--window 30s --slide 1s`:
+   a. socket: `logan stream --json ... listen://127.0.0.1:0`, one sender writes the whole file
+      into the socket (sendfile);
    b. file, catching up: the file is in a watched directory before logan starts (the read path
       of a growing file that is ahead of logan; the clock starts with logan);
    c. growing file: `logan stream ... DIR/watched` while the file is copied into the watched
       directory (shutil.copyfileobj, 1 MiB writes): the writer shares the 2 cores with logan;
    Watched directories are made on /dev/shm when it exists, so the disk does not set the pace.
    d. stdin: `logan stream --json - < FILE` (ends at the end of the input).
-   The rate is N / (time from the first byte offered until a published total reaches N).
+   The sustained rate is the slope of the published all-time totals against the windows' end
+   times (the wall-clock ticks at which they were taken), between the first and the last tick
+   that fall inside the run; for stdin, N over the whole run of the process.
    Peers in the same run: `mawk -f bench/e2e/four_stats.awk` reading the same bytes from a pipe,
    and `cat FILE > /dev/null` through a pipe (the copy itself).
 2. Latency: a watched file gets one line every ~1.3 s (at random points of the slide) while logan
@@ -43,6 +46,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+INGEST_WINDOWS = ["--window", "30s", "--slide", "1s"]
 
 
 def say(msg: str) -> None:
@@ -66,7 +70,8 @@ class StreamProcess:
             now = time.monotonic()
             doc = json.loads(line)
             # Keep only what the benchmark needs: the documents can be large.
-            slim = {"total": doc["total"]["lines"]["total"], "final": doc["final"]}
+            slim = {"total": doc["total"]["lines"]["total"], "final": doc["final"],
+                    "end": doc["window_end"]}
             with self.cond:
                 self.objects.append((now, slim))
                 self.cond.notify_all()
@@ -90,6 +95,17 @@ class StreamProcess:
                     raise RuntimeError(f"total never reached {n}: {self.objects[-1:]} "
                                        f"{''.join(self.stderr_lines)}")
                 self.cond.wait(min(left, 1))
+
+    def sustained_rate(self, n: int) -> float:
+        """lines/s between the first and last ticks with 0 < total < n (needs two)."""
+        from datetime import datetime
+        with self.cond:
+            inside = [(datetime.fromisoformat(d["end"].replace("Z", "+00:00")).timestamp(), d["total"])
+                      for _, d in self.objects if 0 < d["total"] < n and not d["final"]]
+        if len(inside) < 2:
+            raise RuntimeError(f"the run was too short to measure: {inside} (use more --lines)")
+        (t0, c0), (t1, c1) = inside[0], inside[-1]
+        return (c1 - c0) / (t1 - t0)
 
     def _pending(self) -> bool:
         return not self.proc.stdout.closed
@@ -132,14 +148,14 @@ def generate(logan: str, lines: int, out: Path) -> Path:
 
 
 def bench_socket(logan: str, data: Path, lines: int) -> float:
-    p = StreamProcess(logan, ["--window", "100ms", "--slide", "100ms", "--format", "combined",
+    p = StreamProcess(logan, [*INGEST_WINDOWS, "--format", "combined",
                               "listen://127.0.0.1:0"])
     try:
         port = p.listening_port()
         with socket.create_connection(("127.0.0.1", port)) as s, open(data, "rb") as f:
-            t0 = time.monotonic()
             s.sendfile(f)
-        return lines / (p.wait_total(lines) - t0)
+        p.wait_total(lines)
+        return p.sustained_rate(lines)
     finally:
         p.stop()
 
@@ -147,14 +163,14 @@ def bench_socket(logan: str, data: Path, lines: int) -> float:
 def bench_file(logan: str, data: Path, lines: int, tmp: Path) -> float:
     watched = tmp / "watched"
     watched.mkdir()
-    p = StreamProcess(logan, ["--window", "100ms", "--slide", "100ms", "--format", "combined",
+    p = StreamProcess(logan, [*INGEST_WINDOWS, "--format", "combined",
                               str(watched)])
     try:
         time.sleep(1)  # let it start watching
-        t0 = time.monotonic()
         with open(data, "rb") as src, open(watched / "access.log", "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
-        return lines / (p.wait_total(lines) - t0)
+        p.wait_total(lines)
+        return p.sustained_rate(lines)
     finally:
         p.stop()
         shutil.rmtree(watched)
@@ -164,11 +180,11 @@ def bench_catch_up(logan: str, data: Path, lines: int, tmp: Path) -> float:
     watched = tmp / "caught-up"
     watched.mkdir()
     shutil.copyfile(data, watched / "access.log")
-    t0 = time.monotonic()
-    p = StreamProcess(logan, ["--window", "100ms", "--slide", "100ms", "--format", "combined",
+    p = StreamProcess(logan, [*INGEST_WINDOWS, "--format", "combined",
                               str(watched)])
     try:
-        return lines / (p.wait_total(lines) - t0)
+        p.wait_total(lines)
+        return p.sustained_rate(lines)
     finally:
         p.stop()
         shutil.rmtree(watched)
@@ -177,7 +193,7 @@ def bench_catch_up(logan: str, data: Path, lines: int, tmp: Path) -> float:
 def bench_stdin(logan: str, data: Path, lines: int) -> float:
     with open(data, "rb") as f:
         t0 = time.monotonic()
-        p = StreamProcess(logan, ["--window", "100ms", "--slide", "100ms", "--format", "combined",
+        p = StreamProcess(logan, [*INGEST_WINDOWS, "--format", "combined",
                                   "-"], stdin=f)
         t = p.wait_total(lines)
         p.proc.wait()
@@ -250,7 +266,7 @@ def bench_memory(logan: str, data: Path, minutes: float, rate: int) -> list[tupl
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--logan", default=str(ROOT / "build" / "logan"))
-    ap.add_argument("--lines", type=int, default=5_000_000)
+    ap.add_argument("--lines", type=int, default=10_000_000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     ap.add_argument("--memory-minutes", type=float, default=10)
     ap.add_argument("--memory-rate", type=int, default=200_000)

@@ -71,7 +71,7 @@ std::string json_line(const SlideReport& r, const ReportOptions& options, std::s
   w.end_object();
   out.pop_back();  // the statistics documents go in as they are
   out += ",\"window\":";
-  append_stats_json(out, r.window->stats, options);
+  append_stats_json(out, *r.window->stats, options);
   if (r.total_changed || total_json.empty()) {
     total_json.clear();
     append_stats_json(total_json, *r.total, options);
@@ -85,7 +85,7 @@ std::string json_line(const SlideReport& r, const ReportOptions& options, std::s
 std::string text_block(const SlideReport& r, const ReportOptions& options) {
   std::string out = "=== window " + iso_ms(r.window->start_ms) + " .. " + iso_ms(r.window->end_ms) +
                     (r.window->final ? " (final)" : "") + " ===\n";
-  append_stats_text(out, r.window->stats, options);
+  append_stats_text(out, *r.window->stats, options);
   const AccessStats& t = *r.total;
   if (r.window->final) {
     out += "=== all time ===\n";
@@ -115,7 +115,7 @@ std::string html_page(const SlideReport& r, const StreamArgs& args, int64_t slid
   std::string out;
   int refresh = r.window->final ? 0 : static_cast<int>(std::max<int64_t>(1, slide_ms / 1000));
   append_stats_html(out, "logan stream: " + sources, sub,
-                    {{"Window (" + args.window + ")", &r.window->stats}, {"All time", r.total}},
+                    {{"Window (" + args.window + ")", r.window->stats}, {"All time", r.total}},
                     args.report, refresh);
   return out;
 }

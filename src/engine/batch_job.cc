@@ -11,6 +11,7 @@
 #include "input/decoding_source.h"
 #include "input/line_chunk_reader.h"
 #include "input/line_range_source.h"
+#include "parse/format_cache.h"
 #include "parse/format_detect.h"
 #include "parse/log_format.h"
 #include "parse/log_parser.h"
@@ -34,9 +35,8 @@ class BatchJob {
 
   Status prepare() {
     if (options_.format != "auto") {
-      auto f = LogFormat::compile(options_.format);
+      auto f = formats_.get(options_.format);
       if (!f) return Error{"bad --format: " + f.error().message};
-      formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
     }
     return Ok{};
   }
@@ -138,22 +138,11 @@ class BatchJob {
       outcome.detected = true;
       outcome.recognised = d.matched > 0 || d.sampled == 0;
     }
-    auto format = compiled(chosen);
+    auto format = formats_.get(chosen);
     if (!format) return Error{"bad format for '" + names_[current_] + "': " + format.error().message};
     current_format_ = *format;
     outcomes_.push_back(std::move(outcome));
     return Ok{};
-  }
-
-  // The compiled format for `spec`, compiled once per job.
-  Result<const LogFormat*> compiled(const std::string& spec) {
-    for (const auto& f : formats_) {
-      if (f->spec() == spec) return f.get();
-    }
-    auto f = LogFormat::compile(spec);
-    if (!f) return f.error();
-    formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
-    return static_cast<const LogFormat*>(formats_.back().get());
   }
 
   void finish_input() {
@@ -254,7 +243,7 @@ class BatchJob {
   InputQueue& queue_;
   const BatchOptions& options_;
   BatchProgress* progress_;
-  std::vector<std::unique_ptr<LogFormat>> formats_;
+  FormatCache formats_;
 
   std::mutex mu_;  // guards the cursor below
   size_t current_ = 0;

@@ -59,6 +59,44 @@ void AccessStats::merge(const AccessStats& other) {
   }
 }
 
+void AccessStats::subtract(const AccessStats& part) {
+  total_ -= part.total_;
+  parsed_ -= part.parsed_;
+  invalid_ -= part.invalid_;
+  content_.count -= part.content_.count;
+  content_.sum -= part.content_.sum;
+  for (size_t i = 0; i < status_counts_.size(); ++i) status_counts_[i] -= part.status_counts_[i];
+  for (size_t i = 0; i < bytes_by_class_.size(); ++i) bytes_by_class_[i] -= part.bytes_by_class_[i];
+  clients_.subtract(part.clients_);
+  endpoints_.subtract(part.endpoints_);
+  methods_.subtract(part.methods_);
+}
+
+void AccessStats::set_extremes_from(const std::vector<const AccessStats*>& parts) {
+  samples_.clear();
+  content_.min = content_.max = 0;
+  first_time_ = last_time_ = LogRecord::kNoTime;
+  bool have_size = false;
+  for (const AccessStats* p : parts) {
+    if (p->content_.count > 0) {
+      if (!have_size || p->content_.min < content_.min) content_.min = p->content_.min;
+      if (!have_size || p->content_.max > content_.max) content_.max = p->content_.max;
+      have_size = true;
+    }
+    if (p->has_time_range()) {
+      if (!has_time_range() || p->first_time_ < first_time_) first_time_ = p->first_time_;
+      if (!has_time_range() || p->last_time_ > last_time_) last_time_ = p->last_time_;
+    }
+    if (!p->samples_.empty()) {
+      std::vector<InvalidSample> merged;
+      std::merge(samples_.begin(), samples_.end(), p->samples_.begin(), p->samples_.end(),
+                 std::back_inserter(merged), sample_before);
+      if (merged.size() > kMaxSamples) merged.resize(kMaxSamples);
+      samples_ = std::move(merged);
+    }
+  }
+}
+
 void AccessStats::remap_samples(const std::function<void(InvalidSample&)>& map) {
   for (auto& s : samples_) map(s);
   std::sort(samples_.begin(), samples_.end(), sample_before);

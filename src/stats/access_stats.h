@@ -96,6 +96,13 @@ class AccessStats {
 
   void merge(const AccessStats& other);
 
+  // Takes out `part`, a state merged into this one earlier (a sliding window dropping its
+  // oldest pane): counts, sums and key tables. The extremes (content size min/max, time range)
+  // and the samples cannot be taken out; set_extremes_from() recomputes them.
+  void subtract(const AccessStats& part);
+  // Sets content size min/max, the time range and the samples to those of the merge of `parts`.
+  void set_extremes_from(const std::vector<const AccessStats*>& parts);
+
   // Rewrites the position of every sample (input, line, source), e.g. from a work unit's
   // numbering to its file's; the samples are then put back in order.
   void remap_samples(const std::function<void(InvalidSample&)>& map);

@@ -12,6 +12,19 @@ bool ranks_before(const KeyCount& a, const KeyCount& b) {
 
 }  // namespace
 
+void KeyCounts::subtract(const KeyCounts& part) {
+  forget();
+  for (const auto& [key, n] : part.counts_) {
+    auto it = counts_.find(absl::string_view(key.data(), key.size()));
+    if (it == counts_.end()) continue;  // not merged in: nothing to take out
+    if (it->second <= n) {
+      counts_.erase(it);
+    } else {
+      it->second -= n;
+    }
+  }
+}
+
 void KeyCounts::merge(const KeyCounts& other) {
   forget();
   counts_.reserve(counts_.size() + other.counts_.size() / 2);

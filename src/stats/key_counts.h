@@ -65,6 +65,9 @@ class KeyCounts {
     counts_.prefetch(absl::string_view(key.data(), key.size()));
   }
   void merge(const KeyCounts& other);
+  // Takes out `part`, counts that were merged into these earlier (a sliding window dropping
+  // its oldest pane); keys whose count reaches 0 are removed. REQUIRES: part <= this, key by key.
+  void subtract(const KeyCounts& part);
 
   size_t distinct() const { return counts_.size(); }
   uint64_t count_of(std::string_view key) const;

@@ -324,6 +324,9 @@ class FileWatchSource final : public StreamSource {
   }
 
   void add_candidate(const Candidate& c, bool initial) {
+    // An empty file is not known yet: gzip and cp create their file before they write it, and
+    // a compressed file taken for a plain one would be read as text. A later scan finds it.
+    if (c.st.st_size == 0) return;
     std::string prefix;
     bool compressed = false;
     if (!read_prefix(path_of(c.name), prefix, compressed)) return;  // gone again, or unreadable

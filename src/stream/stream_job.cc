@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "parse/format_cache.h"
 #include "parse/format_detect.h"
 #include "parse/log_format.h"
 #include "parse/log_parser.h"
@@ -52,7 +53,7 @@ class StreamJob::Impl {
   Status prepare(std::vector<std::string>& notes) {
     if (stop_fd_ < 0) return Error{std::string("eventfd: ") + std::strerror(errno)};
     if (options_.format != "auto") {
-      auto f = compiled(options_.format);
+      auto f = formats_.get(options_.format);
       if (!f) return Error{"bad --format: " + f.error().message};
     }
     if (!options_.checkpoint_dir.empty()) {
@@ -133,7 +134,7 @@ class StreamJob::Impl {
                                              : now >= windower_.next_tick_ms();
       if (due) {
         last_advance = now;
-        if (!publish_all(windower_.advance(now, false), publish)) {
+        if (!publish_due(now, false, publish)) {
           failure = Error{"cannot write the output; stopping"};
           stop_requested_ = true;
         }
@@ -157,7 +158,7 @@ class StreamJob::Impl {
     }
     flush_warnings();
     if (failure) {
-      if (!publish_all(windower_.advance(wall_ms(), true), publish)) {
+      if (!publish_due(wall_ms(), true, publish)) {
         failure = Error{"cannot write the output"};
       }
     }
@@ -212,21 +213,18 @@ class StreamJob::Impl {
     for (auto& m : w) (*warn_)(m);
   }
 
-  bool publish_all(std::vector<WindowResult> windows,
-                   const std::function<bool(const SlideReport&)>& publish) {
-    for (size_t i = 0; i < windows.size(); ++i) {
-      const WindowResult& w = windows[i];
+  bool publish_due(int64_t now, bool final, const std::function<bool(const SlideReport&)>& publish) {
+    return windower_.advance(now, final, [&](const WindowResult& w) {
       SlideReport r;
-      r.total_changed = i == 0;
-      r.last_of_burst = i + 1 == windows.size();
       r.sequence = ++sequence_;
       r.window = &w;
       r.total = &windower_.total();
       r.late_lines = windower_.late_lines();
       r.pending_lines = windower_.pending_lines();
-      if (!publish(r)) return false;
-    }
-    return true;
+      r.total_changed = w.first_of_burst;
+      r.last_of_burst = w.last_of_burst;
+      return publish(r);
+    });
   }
 
   Status save_checkpoint() {
@@ -245,30 +243,18 @@ class StreamJob::Impl {
     return s;
   }
 
-  Result<const LogFormat*> compiled(const std::string& spec) {
-    for (const auto& f : formats_) {
-      if (f->spec() == spec) return f.get();
-    }
-    auto f = LogFormat::compile(spec);
-    if (!f) return f.error();
-    formats_.push_back(std::make_unique<LogFormat>(std::move(f.value())));
-    parsers_.push_back(std::make_unique<LogParser>(*formats_.back()));
-    return static_cast<const LogFormat*>(formats_.back().get());
-  }
-
+  // The parser for an input, chosen (for --format auto) from its first lines.
   LogParser& parser_for(uint32_t input, std::string_view first_lines) {
     auto it = input_parser_.find(input);
     if (it != input_parser_.end()) return *it->second;
     std::string spec = options_.format;
     if (spec == "auto") spec = detect_format(first_lines).nickname;
-    auto f = compiled(spec);
-    LogParser* parser = parsers_.front().get();
-    for (size_t i = 0; i < formats_.size(); ++i) {
-      if (f && formats_[i].get() == *f) parser = parsers_[i].get();
-    }
+    auto f = formats_.get(spec);  // compiled in prepare(), or a nickname: cannot fail
+    std::unique_ptr<LogParser>& parser = parsers_[*f];
+    if (!parser) parser = std::make_unique<LogParser>(**f);
     // An operator's stream can see millions of connections: forget old choices now and then.
     if (input_parser_.size() > 100000) input_parser_.clear();
-    input_parser_[input] = parser;
+    input_parser_[input] = parser.get();
     return *parser;
   }
 
@@ -334,8 +320,8 @@ class StreamJob::Impl {
   std::unique_ptr<CheckpointDir> checkpoint_;
   std::vector<std::map<uint64_t, FilePosition>> positions_;  // [source][file id]
   std::map<std::string, std::vector<FileEntry>> other_positions_;
-  std::vector<std::unique_ptr<LogFormat>> formats_;
-  std::vector<std::unique_ptr<LogParser>> parsers_;
+  FormatCache formats_;
+  std::map<const LogFormat*, std::unique_ptr<LogParser>> parsers_;
   std::unordered_map<uint32_t, LogParser*> input_parser_;
   std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::thread> threads_;

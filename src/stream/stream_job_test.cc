@@ -71,7 +71,7 @@ Published run_job(StreamOptions options, std::vector<std::unique_ptr<StreamSourc
   Published p;
   Status done = job.run(
       [&](const SlideReport& r) {
-        p.window_lines.push_back(r.window->stats.total_lines());
+        p.window_lines.push_back(r.window->stats->total_lines());
         if (r.window->final) {
           p.saw_final = true;
           p.final_total = r.total->total_lines();

@@ -35,48 +35,75 @@ AccessStats* Windower::find_pane(int64_t event_ms, int64_t end) {
   return cached_;
 }
 
-WindowResult Windower::window_ending(int64_t end) const {
-  WindowResult w;
-  w.end_ms = end;
-  w.start_ms = end - spec_.window_ms;
-  for (auto it = panes_.upper_bound(w.start_ms); it != panes_.end() && it->first <= end; ++it) {
-    w.stats.merge(it->second);
+void Windower::slide_window_to(int64_t end) {
+  const int64_t lo = end - spec_.window_ms;
+  if (window_hi_ == INT64_MIN || lo >= window_hi_) {
+    // Nothing in common with the last window: start from empty.
+    window_ = AccessStats{};
+    window_lo_ = window_hi_ = lo;
   }
-  return w;
+  // The panes that leave, then the panes that enter.
+  for (auto it = panes_.upper_bound(window_lo_); it != panes_.end() && it->first <= lo; ++it) {
+    if (it->first <= window_hi_) window_.subtract(it->second);
+  }
+  for (auto it = panes_.upper_bound(std::max(window_hi_, lo)); it != panes_.end() && it->first <= end; ++it) {
+    window_.merge(it->second);
+  }
+  window_lo_ = lo;
+  window_hi_ = end;
+  std::vector<const AccessStats*> parts;
+  for (auto it = panes_.upper_bound(lo); it != panes_.end() && it->first <= end; ++it) {
+    parts.push_back(&it->second);
+  }
+  window_.set_extremes_from(parts);
 }
 
-std::vector<WindowResult> Windower::advance(int64_t now_ms, bool final) {
+bool Windower::advance(int64_t now_ms, bool final, const WindowSink& sink) {
   cached_end_ = INT64_MIN;
   cached_ = nullptr;
-  return spec_.event_time ? advance_event(final) : advance_processing(now_ms, final);
-}
-
-std::vector<WindowResult> Windower::advance_processing(int64_t now_ms, bool final) {
-  std::vector<WindowResult> out;
-  if (open_ == nullptr) start(now_ms);
-  if (now_ms < next_tick_ && !final) return out;
-  total_.merge(*open_);
-  WindowResult w = window_ending(next_tick_);
-  if (final) {
-    // The last window ends now, not at the tick it would have reached.
-    w.end_ms = std::min(now_ms, next_tick_);
+  std::vector<int64_t> ends = spec_.event_time ? due_event(final) : due_processing(now_ms, final);
+  bool ok = true;
+  for (size_t i = 0; i < ends.size() && ok; ++i) {
+    slide_window_to(ends[i]);
+    WindowResult w;
+    w.end_ms = ends[i];
+    w.stats = &window_;
+    w.first_of_burst = i == 0;
+    w.last_of_burst = i + 1 == ends.size();
+    w.final = final && w.last_of_burst;
+    if (w.final && !spec_.event_time) w.end_ms = std::min(now_ms, ends[i]);  // ends now
     w.start_ms = w.end_ms - spec_.window_ms;
-    w.final = true;
+    ok = sink(w);
   }
-  out.push_back(std::move(w));
-  int64_t next = std::max(next_tick_ + spec_.slide_ms, pane_end(now_ms));
-  // Keep only the panes the next window covers.
-  panes_.erase(panes_.begin(), panes_.upper_bound(next - spec_.window_ms));
-  next_tick_ = next;
-  open_ = &panes_[next_tick_];
-  return out;
+  if (final && ends.empty()) {
+    static const AccessStats kEmpty;
+    WindowResult w;
+    w.end_ms = started_ ? emitted_until_ : 0;
+    w.start_ms = w.end_ms - spec_.window_ms;
+    w.stats = &kEmpty;
+    w.final = true;
+    ok = sink(w);
+  }
+  // Panes that have left the window are not needed any more.
+  if (window_hi_ != INT64_MIN) panes_.erase(panes_.begin(), panes_.upper_bound(window_lo_));
+  return ok;
 }
 
-std::vector<WindowResult> Windower::advance_event(bool final) {
-  std::vector<WindowResult> out;
+std::vector<int64_t> Windower::due_processing(int64_t now_ms, bool final) {
+  if (open_ == nullptr) start(now_ms);
+  if (now_ms < next_tick_ && !final) return {};
+  total_.merge(*open_);
+  int64_t end = next_tick_;
+  next_tick_ = std::max(next_tick_ + spec_.slide_ms, pane_end(now_ms));
+  open_ = &panes_[next_tick_];
+  return {end};
+}
+
+std::vector<int64_t> Windower::due_event(bool final) {
+  std::vector<int64_t> ends;
   const int64_t slide = spec_.slide_ms;
   const int64_t watermark = final ? std::numeric_limits<int64_t>::max() : max_event_ - spec_.lateness_ms;
-  while (started_ && !panes_.empty()) {
+  while (started_) {
     int64_t e = emitted_until_ + slide;
     if (e > watermark) break;
     // Panes ending by e are complete: into the total.
@@ -84,29 +111,18 @@ std::vector<WindowResult> Windower::advance_event(bool final) {
       total_.merge(it->second);
     }
     auto first = panes_.upper_bound(e - spec_.window_ms);
-    if (first != panes_.end() && first->first <= e) out.push_back(window_ending(e));
+    if (first != panes_.end() && first->first <= e) ends.push_back(e);
     emitted_until_ = e;
-    // Keep the panes the next window covers.
-    panes_.erase(panes_.begin(), panes_.upper_bound(e + slide - spec_.window_ms));
-    if (panes_.empty()) {
+    // The next window worth publishing holds the next pane: skip a gap in the log's time.
+    auto next = panes_.upper_bound(e + slide - spec_.window_ms);
+    if (next == panes_.end()) {
       // Nothing left: the watermark has passed every window up to it.
       if (!final && watermark - slide > emitted_until_) emitted_until_ = pane_end(watermark) - slide;
       break;
     }
-    // Skip a gap in the log's time: the next window worth publishing holds the next pane.
-    int64_t next_pane = panes_.begin()->first;
-    if (next_pane > e + slide) emitted_until_ = next_pane - slide;
+    if (next->first > e + slide) emitted_until_ = next->first - slide;
   }
-  if (final) {
-    if (out.empty()) {
-      WindowResult w;
-      w.end_ms = started_ ? emitted_until_ : 0;
-      w.start_ms = w.end_ms - spec_.window_ms;
-      out.push_back(std::move(w));
-    }
-    out.back().final = true;
-  }
-  return out;
+  return ends;
 }
 
 uint64_t Windower::pending_lines() const {

@@ -1,6 +1,7 @@
 // Windower: sliding windows over log lines, built from per-slide panes of mergeable statistics,
-// plus the all-time total. A window is the merge of the panes it covers, so publishing a slide
-// costs the panes' distinct keys, never the window's line count.
+// plus the all-time total. The window's state is kept up to date incrementally: as it slides,
+// the pane that enters is merged in and the pane that leaves is subtracted, so a slide costs
+// the distinct keys of two panes, never the window's line count or its number of panes.
 //
 // Processing time (the reference application's windows): lines go to the open pane, which
 // closes at the next multiple of the slide; each close publishes the window that ends there
@@ -14,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,12 +33,20 @@ struct WindowSpec {
   int64_t lateness_ms = 0;
 };
 
+// A window as published: valid only during the call to the sink that receives it.
 struct WindowResult {
   int64_t start_ms = 0;  // the window covers [start_ms, end_ms)
   int64_t end_ms = 0;
-  AccessStats stats;
+  const AccessStats* stats = nullptr;
   bool final = false;    // the last one, published at shutdown
+  // Windows come in bursts when a source catches up (event time); the total is the same for
+  // the whole burst (it is brought up to date before the first).
+  bool first_of_burst = true;
+  bool last_of_burst = true;
 };
+
+// Receives each window; returns false to stop (the output failed).
+using WindowSink = std::function<bool(const WindowResult&)>;
 
 class Windower {
  public:
@@ -66,9 +76,10 @@ class Windower {
   AccessStats& total() { return total_; }
   const AccessStats& total() const { return total_; }
 
-  // Closes what is due at `now_ms` and returns the windows to publish, oldest first. With
-  // `final`, closes everything; the last result is then marked final (there is always one).
-  std::vector<WindowResult> advance(int64_t now_ms, bool final);
+  // Closes what is due at `now_ms` and hands the windows to publish to `sink`, oldest first.
+  // With `final`, closes everything; the last window is then marked final (there is always
+  // one). Returns false when the sink did.
+  bool advance(int64_t now_ms, bool final, const WindowSink& sink);
 
   uint64_t late_lines() const { return late_lines_; }
   // Event time: lines in panes not yet folded into the total.
@@ -88,13 +99,18 @@ class Windower {
     return (q + 1) * spec_.slide_ms;
   }
   AccessStats* find_pane(int64_t event_ms, int64_t end);
-  WindowResult window_ending(int64_t end) const;
-  std::vector<WindowResult> advance_processing(int64_t now_ms, bool final);
-  std::vector<WindowResult> advance_event(bool final);
+  // Brings window_ to the panes ending in (end - window, end].
+  void slide_window_to(int64_t end);
+  bool publish(const std::vector<int64_t>& ends, int64_t final_end, bool final, const WindowSink& sink);
+  std::vector<int64_t> due_processing(int64_t now_ms, bool final);
+  std::vector<int64_t> due_event(bool final);
 
   WindowSpec spec_;
   AccessStats total_;
   std::map<int64_t, AccessStats> panes_;  // by end time
+  AccessStats window_;                    // the merge of the panes ending in (window_lo_, window_hi_]
+  int64_t window_lo_ = INT64_MIN;
+  int64_t window_hi_ = INT64_MIN;
   // Processing time.
   int64_t next_tick_ = 0;
   AccessStats* open_ = nullptr;

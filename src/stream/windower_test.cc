@@ -5,6 +5,23 @@
 namespace logan {
 namespace {
 
+// What a published window said, kept past the call (the window's state is not).
+struct Seen {
+  int64_t start_ms;
+  int64_t end_ms;
+  uint64_t lines;
+  bool final;
+};
+
+std::vector<Seen> advance(Windower& w, int64_t now_ms, bool final) {
+  std::vector<Seen> out;
+  EXPECT_TRUE(w.advance(now_ms, final, [&](const WindowResult& r) {
+    out.push_back({r.start_ms, r.end_ms, r.stats->total_lines(), r.final});
+    return true;
+  }));
+  return out;
+}
+
 void add(AccessStats& s, int64_t time_s = LogRecord::kNoTime, std::string_view client = "192.0.2.1") {
   LogRecord r;
   r.client = client;
@@ -33,12 +50,12 @@ TEST(WindowerTest, ProcessingTimePanesCloseAtMultiplesOfTheSlide) {
   w.start(10'500);
   EXPECT_EQ(w.next_tick_ms(), 11'000);
   add(w.open_pane());
-  EXPECT_TRUE(w.advance(10'900, false).empty());
-  auto out = w.advance(11'000, false);
+  EXPECT_TRUE(advance(w, 10'900, false).empty());
+  auto out = advance(w, 11'000, false);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].start_ms, 8'000);
   EXPECT_EQ(out[0].end_ms, 11'000);
-  EXPECT_EQ(out[0].stats.total_lines(), 1u);
+  EXPECT_EQ(out[0].lines, 1u);
   EXPECT_EQ(w.total().total_lines(), 1u);
   EXPECT_EQ(w.next_tick_ms(), 12'000);
 }
@@ -49,9 +66,9 @@ TEST(WindowerTest, ProcessingTimeWindowCoversItsPanesOnly) {
   std::vector<uint64_t> window_lines;
   for (int second = 1; second <= 6; ++second) {
     for (int i = 0; i < second; ++i) add(w.open_pane());  // pane k holds k lines
-    auto out = w.advance(second * 1000, false);
+    auto out = advance(w, second * 1000, false);
     ASSERT_EQ(out.size(), 1u);
-    window_lines.push_back(out[0].stats.total_lines());
+    window_lines.push_back(out[0].lines);
   }
   // Windows of three panes: 1, 1+2, 1+2+3, 2+3+4, 3+4+5, 4+5+6.
   EXPECT_EQ(window_lines, (std::vector<uint64_t>{1, 3, 6, 9, 12, 15}));
@@ -62,14 +79,14 @@ TEST(WindowerTest, ProcessingTimeSkipsStalledSlidesWithOneWindow) {
   Windower w({2000, 1000, false, 0});
   w.start(0);
   add(w.open_pane());
-  auto out = w.advance(5'500, false);
+  auto out = advance(w, 5'500, false);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].end_ms, 1'000);
   EXPECT_EQ(w.next_tick_ms(), 6'000);
   add(w.open_pane());
-  out = w.advance(6'000, false);
+  out = advance(w, 6'000, false);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].stats.total_lines(), 1u);  // the old pane has left the window
+  EXPECT_EQ(out[0].lines, 1u);  // the old pane has left the window
   EXPECT_EQ(w.total().total_lines(), 2u);
 }
 
@@ -77,11 +94,11 @@ TEST(WindowerTest, ProcessingTimeFinalWindowEndsNowAndHoldsTheOpenPane) {
   Windower w({2000, 1000, false, 0});
   w.start(0);
   add(w.open_pane());
-  auto out = w.advance(400, true);
+  auto out = advance(w, 400, true);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].final);
   EXPECT_EQ(out[0].end_ms, 400);
-  EXPECT_EQ(out[0].stats.total_lines(), 1u);
+  EXPECT_EQ(out[0].lines, 1u);
   EXPECT_EQ(w.total().total_lines(), 1u);
 }
 
@@ -89,36 +106,36 @@ TEST(WindowerTest, EventTimeWindowsFireWhenTheWatermarkPassesTheirEnd) {
   Windower w({10'000, 5'000, true, 0});
   add_at(w, 1'000);
   add_at(w, 4'000);
-  EXPECT_TRUE(w.advance(0, false).empty());
+  EXPECT_TRUE(advance(w, 0, false).empty());
   add_at(w, 6'000);  // watermark 6s: the window ending at 5s is complete
-  auto out = w.advance(0, false);
+  auto out = advance(w, 0, false);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].start_ms, -5'000);
   EXPECT_EQ(out[0].end_ms, 5'000);
-  EXPECT_EQ(out[0].stats.total_lines(), 2u);
+  EXPECT_EQ(out[0].lines, 2u);
   EXPECT_EQ(w.total().total_lines(), 2u);
   EXPECT_EQ(w.pending_lines(), 1u);
   add_at(w, 12'000);
-  out = w.advance(0, false);
+  out = advance(w, 0, false);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].end_ms, 10'000);
-  EXPECT_EQ(out[0].stats.total_lines(), 3u);  // [0s, 10s)
+  EXPECT_EQ(out[0].lines, 3u);  // [0s, 10s)
 }
 
 TEST(WindowerTest, EventTimeLateLinesGoToTheTotalOnly) {
   Windower w({5'000, 5'000, true, 2'000});
   add_at(w, 1'000);
   add_at(w, 7'500);  // watermark 5.5s: [0, 5s) fires
-  auto out = w.advance(0, false);
+  auto out = advance(w, 0, false);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].stats.total_lines(), 1u);
+  EXPECT_EQ(out[0].lines, 1u);
   add_at(w, 4'000);  // its window has been published: late
   add_at(w, 6'000);  // within lateness: still on time
   EXPECT_EQ(w.late_lines(), 1u);
-  out = w.advance(0, true);
+  out = advance(w, 0, true);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].final);
-  EXPECT_EQ(out[0].stats.total_lines(), 2u);  // 6.0s and 7.5s
+  EXPECT_EQ(out[0].lines, 2u);  // 6.0s and 7.5s
   EXPECT_EQ(w.total().total_lines(), 4u);
 }
 
@@ -126,12 +143,12 @@ TEST(WindowerTest, EventTimeAllowedLatenessDelaysWindows) {
   Windower w({5'000, 5'000, true, 3'000});
   add_at(w, 1'000);
   add_at(w, 7'000);  // watermark 4s: nothing yet
-  EXPECT_TRUE(w.advance(0, false).empty());
+  EXPECT_TRUE(advance(w, 0, false).empty());
   add_at(w, 3'000);  // on time
   add_at(w, 8'500);  // watermark 5.5s
-  auto out = w.advance(0, false);
+  auto out = advance(w, 0, false);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].stats.total_lines(), 2u);
+  EXPECT_EQ(out[0].lines, 2u);
   EXPECT_EQ(w.late_lines(), 0u);
 }
 
@@ -139,12 +156,12 @@ TEST(WindowerTest, EventTimeSkipsEmptyWindowsAcrossAGap) {
   Windower w({10'000, 5'000, true, 0});
   add_at(w, 1'000);
   add_at(w, 86'400'000);  // a day later
-  auto out = w.advance(0, false);
+  auto out = advance(w, 0, false);
   // Windows holding the first line: ending at 5s and 10s. Nothing for the day between.
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].end_ms, 5'000);
   EXPECT_EQ(out[1].end_ms, 10'000);
-  out = w.advance(0, true);
+  out = advance(w, 0, true);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].end_ms, 86'405'000);
   EXPECT_EQ(out[1].end_ms, 86'410'000);
@@ -154,17 +171,17 @@ TEST(WindowerTest, EventTimeSkipsEmptyWindowsAcrossAGap) {
 
 TEST(WindowerTest, EventTimeFinalWithoutLinesStillGivesOneResult) {
   Windower w({10'000, 5'000, true, 0});
-  auto out = w.advance(0, true);
+  auto out = advance(w, 0, true);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].final);
-  EXPECT_EQ(out[0].stats.total_lines(), 0u);
+  EXPECT_EQ(out[0].lines, 0u);
 }
 
 TEST(WindowerTest, StateSurvivesSerializeAndRestore) {
   Windower w({3000, 1000, false, 0});
   w.start(0);
   add(w.open_pane());
-  w.advance(1000, false);
+  advance(w, 1000, false);
   add(w.open_pane());
   add(w.open_pane());
   std::string bytes;
@@ -176,9 +193,9 @@ TEST(WindowerTest, StateSurvivesSerializeAndRestore) {
   EXPECT_FALSE(dropped);
   EXPECT_EQ(back.total().total_lines(), 1u);
   EXPECT_EQ(back.next_tick_ms(), 2000);
-  auto out = back.advance(2000, false);
+  auto out = advance(back, 2000, false);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].stats.total_lines(), 3u);
+  EXPECT_EQ(out[0].lines, 3u);
   EXPECT_EQ(back.total().total_lines(), 3u);
 }
 
@@ -186,7 +203,7 @@ TEST(WindowerTest, RestoreWithAnotherSlideFoldsTheOpenPaneIntoTheTotal) {
   Windower w({3000, 1000, false, 0});
   w.start(0);
   add(w.open_pane());
-  w.advance(1000, false);
+  advance(w, 1000, false);
   add(w.open_pane());
   std::string bytes;
   w.serialize(bytes);
@@ -210,6 +227,72 @@ TEST(WindowerTest, RestoreRefusesTheOtherTimeModeAndCorruptState) {
   Windower again({3000, 1000, false, 0});
   EXPECT_FALSE(again.restore(bytes, dropped));
   EXPECT_FALSE(again.restore("nonsense", dropped));
+}
+
+}  // namespace
+}  // namespace logan
+
+namespace logan {
+namespace {
+
+TEST(WindowerTest, SlidingWindowEqualsTheMergeOfItsPanes) {
+  // The incremental window (merge the pane that enters, subtract the one that leaves) must
+  // say exactly what merging its panes from scratch says, extremes and samples included.
+  Windower w({3000, 1000, false, 0});
+  w.start(0);
+  std::vector<AccessStats> panes;
+  for (int tick = 1; tick <= 8; ++tick) {
+    AccessStats pane;
+    for (int i = 0; i < tick * 3; ++i) {
+      LogRecord r;
+      std::string client = "10.0.0." + std::to_string((i * 7 + tick) % 5);
+      std::string endpoint = "/p" + std::to_string(i % (tick + 1));
+      r.client = client;
+      r.endpoint = endpoint;
+      r.has_endpoint = true;
+      r.method = i % 2 ? "GET" : "POST";
+      r.status = 200 + (i % 3) * 100;
+      r.size = (tick * 1000 + i * 37) % 5000;
+      r.time = 1'700'000'000 + tick * 10 + i;
+      w.open_pane().add_parsed(r);
+      pane.add_parsed(r);
+    }
+    if (tick % 3 == 0) {
+      w.open_pane().add_invalid(0, tick, "x", "bad");
+      pane.add_invalid(0, tick, "x", "bad");
+    }
+    panes.push_back(pane);
+    bool checked = false;
+    ASSERT_TRUE(w.advance(tick * 1000, false, [&](const WindowResult& r) {
+      AccessStats expected;
+      for (size_t k = panes.size() >= 3 ? panes.size() - 3 : 0; k < panes.size(); ++k) expected.merge(panes[k]);
+      EXPECT_TRUE(*r.stats == expected) << "tick " << tick;
+      EXPECT_EQ(r.stats->content_size(), expected.content_size());
+      EXPECT_EQ(r.stats->first_time(), expected.first_time());
+      EXPECT_EQ(r.stats->invalid_samples(), expected.invalid_samples());
+      checked = true;
+      return true;
+    }));
+    EXPECT_TRUE(checked);
+  }
+}
+
+TEST(AccessStatsSubtractTest, SubtractUndoesMerge) {
+  AccessStats a, b;
+  LogRecord r;
+  r.client = "192.0.2.1";
+  r.status = 404;
+  r.size = 10;
+  a.add_parsed(r);
+  r.client = "192.0.2.2";
+  b.add_parsed(r);
+  b.add_parsed(r);
+  AccessStats both = a;
+  both.merge(b);
+  both.subtract(b);
+  both.set_extremes_from({&a});
+  EXPECT_TRUE(both == a);
+  EXPECT_EQ(both.clients().distinct(), 1u);
 }
 
 }  // namespace

@@ -13,7 +13,9 @@ limits), never on fixed sleeps, so that a loaded machine only makes it slower.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import html.parser
+import io
 import os
 import random
 import re
@@ -25,6 +27,7 @@ import sys
 import threading
 import time
 import unittest
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -61,6 +64,18 @@ def write_in_pieces(write, data: bytes, rnd: random.Random, max_piece=200, pause
             time.sleep(0.001)
 
 
+def gzip_in_two(data: bytes, cut: int) -> tuple[bytes, bytes]:
+    """A gzip stream of data in two pieces, as gzip writes it: the first decodes (sync flush)
+    to data[:cut], the second completes it."""
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as z:
+        z.write(data[:cut])
+        z.flush(zlib.Z_SYNC_FLUSH)
+        first = buf.getvalue()
+        z.write(data[cut:])
+    return first, buf.getvalue()[len(first):]
+
+
 class StreamProc:
     """A running `logan stream`: threads collect the JSON objects it prints (one per line) and
     its stderr lines; the wait_* methods block on them with a time limit."""
@@ -68,7 +83,8 @@ class StreamProc:
     def __init__(self, test: "StreamTestCase", args, stdin=False, cwd=None):
         self.test = test
         self.cmd = [test.logan, "stream", *map(str, args)]
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        self.proc = subprocess.Popen(self.cmd,
+                                     stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
         self.objects: list[dict] = []
         self.bad_lines: list[bytes] = []
@@ -270,7 +286,7 @@ class StreamTestCase(logan_cli.LoganTestCase):
             if o["final"]:
                 if window_ms == slide_ms and published:
                     # Tumbling: the final window is the open pane, what came after the last.
-                    _, lines_before, cs_before = published[-1]
+                    lines_before = published[-1][1]
                     for k in ("total", "parsed", "invalid"):
                         self.assertEqual(w["lines"][k], t["lines"][k] - lines_before[k],
                                          f"{where}: final window lines.{k}")
@@ -362,6 +378,18 @@ class DirectorySources(StreamTestCase):
         os.rename(staging / "x.gz", d / "old-1.log.gz")
         s.wait_total(add(gz), "after a gzip file moved in")
 
+        # A gzip file written in place, as gzip and cp do: created empty, written later.
+        gz2 = make_log(90, 10)
+        z = open(d / "old-2.log.gz", "wb", buffering=0)
+        self.addCleanup(z.close)
+        s.wait_slides(2)       # logan sees it empty
+        first, rest = gzip_in_two(gz2, 3000)
+        z.write(first)
+        s.wait_slides(2)       # and half written
+        z.write(rest)
+        z.close()
+        s.wait_total(add(gz2), "after a gzip file written in place")
+
         # Dot-files and temporary names are skipped ...
         ignored = make_log(30, 6)
         for name in (".hidden.log", "x.tmp", "y.swp", "z~", "w.part", "v.log.partial"):
@@ -425,11 +453,12 @@ class DirectorySources(StreamTestCase):
         f.close()
 
         # gzip writes the copy in pieces next to the original, then removes the original.
-        gz = logan_cli.gzip_bytes(a + a2)
+        # (logan waits up to 3 s for the original to go: keep the pause short.)
+        first, rest = gzip_in_two(a + a2, 12000)
         with open(d / "app.log.1.gz", "wb", buffering=0) as z:
-            z.write(gz[: len(gz) // 2])
-            s.wait_slides(2)
-            z.write(gz[len(gz) // 2:])
+            z.write(first)
+            s.wait_slides(1)
+            z.write(rest)
         os.remove(d / "app.log.1")
         c = make_log(20, 24)
         g.write(c)
@@ -643,6 +672,9 @@ class SocketAndStdinSources(StreamTestCase):
         final = s.finish(None)          # stdin's end ends the job
         want = self.batch_json("-", stdin=data)    # format detected in both
         self.assertEqual(final["total"]["lines"]["total"], 400)
+        # Samples from stdin name it `stdin` (docs/json-output.md), `logan batch` names it `-`.
+        for x in want["invalid_samples"]:
+            x["source"] = "stdin"
         self.assertDocEqual(final["total"], want, "stdin, samples included")
         self.assertProcessingWindows(s.objects)
 
@@ -657,7 +689,8 @@ class SocketAndStdinSources(StreamTestCase):
         all_time = out.split("=== all time ===\n", 1)[1]
         want = self.run_logan("batch", "--format", "common", "-", stdin=data)
         self.assertEqual(want.returncode, 0, want.describe())
-        self.assertEqual(all_time.rstrip("\n"), want.stdout.decode("utf-8").rstrip("\n"),
+        want_text = want.stdout.decode("utf-8").replace("\n  -:", "\n  stdin:")
+        self.assertEqual(all_time.rstrip("\n"), want_text.rstrip("\n"),
                          "the final all-time block reads like `logan batch`")
 
     def test_stdin_is_not_the_only_source(self):
@@ -670,7 +703,8 @@ class SocketAndStdinSources(StreamTestCase):
         s.proc.stdin.close()
         s.wait_total(count_lines(first))
         s.wait_slides(2)
-        self.assertIsNone(s.proc.poll(), "stdin's end does not end the job while a directory is watched")
+        self.assertIsNone(s.proc.poll(),
+                          "stdin's end does not end the job while a directory is watched")
         more = make_log(45, 81)
         (d / "a.log").write_bytes(more)
         s.wait_total(count_lines(first, more))
@@ -701,7 +735,8 @@ class EventTime(StreamTestCase):
     def test_event_time_windows_and_late_lines(self):
         """--window 10s --slide 5s --allowed-lateness 5s over logged times (seconds after BASE).
         A window [e-10, e) is published once the watermark (latest time - 5 s) reaches e;
-        a line is late when a window holding it has been published (or passed while empty)."""
+        a line is late when a window holding it has been published (or passed by the watermark
+        while empty); a line within the lateness whose window is not passed yet is on time."""
         s = self.stream("--json", "--format", "common", "--event-time", "--window", "10s",
                         "--slide", "5s", "--allowed-lateness", "5s", "-", stdin=True)
         timed: list[tuple[int, bytes]] = []     # every line with a time, in order written
@@ -758,7 +793,8 @@ class EventTime(StreamTestCase):
         n = s.count()
         phase([(60, "o", False), (61, "p", False), (62, "q", False)])
         o = s.wait_object(lambda x: x["window_end"] == iso_at(35), "the window ending at 35 s")
-        self.assertEqual(windows_after(n), [(iso_at(15), iso_at(25), 3), (iso_at(20), iso_at(30), 3),
+        self.assertEqual(windows_after(n), [(iso_at(15), iso_at(25), 3),
+                                            (iso_at(20), iso_at(30), 3),
                                             (iso_at(25), iso_at(35), 1)])
         self.assertEqual((o["late_lines"], o["pending_lines"]), (3, 3))
         self.assertEqual(o["total"]["lines"]["total"] + o["pending_lines"], written)
@@ -770,7 +806,8 @@ class EventTime(StreamTestCase):
         phase([(50, "r", True), (58, "s", False)])
         s.proc.stdin.close()
         final = s.finish(None)
-        self.assertEqual(windows_after(n), [(iso_at(50), iso_at(60), 1), (iso_at(55), iso_at(65), 4),
+        self.assertEqual(windows_after(n), [(iso_at(50), iso_at(60), 1),
+                                            (iso_at(55), iso_at(65), 4),
                                             (iso_at(60), iso_at(70), 3)])
         self.assertEqual((final["late_lines"], final["pending_lines"]), (4, 0))
         self.assertEqual(final["total"]["lines"], {"total": written, "parsed": written - 1,
@@ -780,9 +817,9 @@ class EventTime(StreamTestCase):
             start, end = (epoch_ms(o[k]) // 1000 - int(BASE.timestamp())
                           for k in ("window_start", "window_end"))
             want = window_doc(start, end)
-            self.assertIsNotNone(want, f"window {o['window_start']}: empty windows are not published")
-            self.assertDocEqual(o["window"], want, f"window {o['window_start']} .. {o['window_end']}",
-                                skip=("invalid_samples",))
+            where = f"window {o['window_start']} .. {o['window_end']}"
+            self.assertIsNotNone(want, f"{where}: empty windows are not published")
+            self.assertDocEqual(o["window"], want, where, skip=("invalid_samples",))
             self.assertEqual(o["window"]["invalid_samples"], [])
         all_rows = [ln for _, ln in timed] + [b"an invalid line"]
         self.assertTotalMatches(final, [lines(*all_rows)], "event time")
@@ -808,9 +845,9 @@ class Checkpoints(StreamTestCase):
             rnd = random.Random(91)
             while state["pos"] < len(data) and not stop.is_set():
                 with lock:
-                    n = rnd.randint(1, 400)
-                    state["file"].write(data[state["pos"]:state["pos"] + n])
-                    state["pos"] += n
+                    piece = data[state["pos"]:state["pos"] + rnd.randint(1, 400)]
+                    state["file"].write(piece)
+                    state["pos"] += len(piece)
                 time.sleep(0.003)
 
         t = threading.Thread(target=writer)
@@ -821,14 +858,22 @@ class Checkpoints(StreamTestCase):
             s = self.stream(*args)
             if round_:
                 s.wait_stderr(r"resuming from checkpoint", "the checkpoint resumed")
-            o = s.wait_object(lambda x: x["total"]["lines"]["total"] > seen + 100,
-                              f"progress in round {round_}")
+            s.wait_object(lambda x: x["total"]["lines"]["total"] > seen + 100,
+                          f"progress in round {round_}")
+            deadline = time.monotonic() + WAIT
+            while not (ck / "stream.checkpoint").exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertTrue((ck / "stream.checkpoint").exists(), "a checkpoint was written")
             s.kill9()
             seen = max(x["total"]["lines"]["total"] for x in s.objects)
             self.assertLessEqual(seen, data[:state["pos"]].count(b"\n"))
             if round_ == 1:
                 # Rotation while logan is down: the restarted logan finds the file renamed.
-                with lock:
+                with lock:    # a server finishes its line before it reopens its log
+                    pos = state["pos"]
+                    end = data.index(b"\n", pos) + 1 if pos < len(data) else len(data)
+                    state["file"].write(data[state["pos"]:end])
+                    state["pos"] = end
                     state["file"].close()
                     os.rename(d / "access.log", d / "access.log.1")
                     state["file"] = open(d / "access.log", "ab", buffering=0)
@@ -856,12 +901,13 @@ class Checkpoints(StreamTestCase):
         b = make_log(50, 96)
         with open(d / "a.log", "ab") as f:       # written while logan is down
             f.write(b)
-        (d / "b.log").write_bytes(a[:3000])
+        head = a[: a.index(b"\n", 3000) + 1]      # starts like a.log: still another file
+        (d / "b.log").write_bytes(head)
         s = self.stream(*args)
         s.wait_stderr(r"resuming from checkpoint .*\(%d lines so far\)" % count_lines(a))
-        s.wait_total(count_lines(a, b, a[:3000]))
+        s.wait_total(count_lines(a, b, head))
         final = s.finish()
-        self.assertTotalMatches(final, [a, b, a[:3000]], "after a clean restart")
+        self.assertTotalMatches(final, [a, b, head], "after a clean restart")
 
 
 class Errors(StreamTestCase):
