@@ -336,8 +336,9 @@ class FileWatchSource final : public StreamSource {
       // Gone from the directory: remembered, restored, or still being drained after a rename.
       if (!t->present && compatible(t->pos, prefix)) earlier = t.get();
     }
-    if (earlier == nullptr && compressed) {
-      // gzip writes the copy before it removes the original: wait a little for that.
+    if (earlier == nullptr) {
+      // gzip writes its copy before it removes the original, and copytruncate copies before it
+      // truncates: wait a little for the original to go or shrink.
       for (auto& t : files_) {
         if (t->live() && t->present && !t->pos.compressed && compatible(t->pos, prefix)) {
           int64_t& since = deferred_[c.name];
@@ -438,6 +439,16 @@ class FileWatchSource final : public StreamSource {
 
   void restart_file(Tracked& t, const char* why) {
     ctx_->warn("'" + path_of(t.pos.path) + "' " + why + "; reading it from the start");
+    if (t.pos.offset > 0 && t.pos.fingerprint_len > 0) {
+      // What was read is remembered under no identity, so that a copy of the old content
+      // (logrotate's copytruncate) is read on from there instead of from its start.
+      auto old = std::make_unique<Tracked>();
+      old->id = next_id_++;
+      old->pos = t.pos;
+      old->pos.device = old->pos.inode = 0;
+      old->vanished = true;
+      files_.push_back(std::move(old));
+    }
     t.pos.offset = t.pos.lines = 0;
     t.pos.fingerprint_len = 0;
     t.assembler.reset(0, 0);

@@ -284,3 +284,47 @@ TEST(FileWatchNamesTest, TemporaryNames) {
 
 }  // namespace
 }  // namespace logan
+
+namespace logan {
+namespace {
+
+class CopyTruncateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("logan-copytruncate-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CopyTruncateTest, CopyOfATruncatedFileIsReadOnlyPastWhatWasCounted) {
+  auto write = [&](const char* name, std::string_view data, bool append) {
+    std::ofstream out(dir_ / name, (append ? std::ios::app : std::ios::trunc) | std::ios::binary);
+    out << data;
+  };
+  write("access.log", "one\ntwo\n", false);
+  FileWatchOptions o;
+  o.pattern = "access.log*";
+  auto src = make_file_watch_source(dir_.string(), dir_.string(), o);
+  ASSERT_TRUE(src->open());
+  test_support::CollectingContext ctx;
+  test_support::SourceRunner run(*src, ctx);
+  ASSERT_TRUE(ctx.wait_for_lines(2));
+  // logrotate's copytruncate: the server wrote a line logan has not read yet, then the file is
+  // copied aside and truncated, and the server goes on in the truncated file.
+  write("access.log", "three\n", true);
+  std::filesystem::copy_file(dir_ / "access.log", dir_ / "access.log.1");
+  std::filesystem::resize_file(dir_ / "access.log", 0);
+  write("access.log", "four\n", true);
+  ASSERT_TRUE(ctx.wait_for_lines(4));
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
+  EXPECT_TRUE(run.stop());
+  auto lines = ctx.lines();
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"four", "one", "three", "two"}));
+}
+
+}  // namespace
+}  // namespace logan

@@ -120,7 +120,12 @@ std::vector<int64_t> Windower::due_event(bool final) {
       if (!final && watermark - slide > emitted_until_) emitted_until_ = pane_end(watermark) - slide;
       break;
     }
-    if (next->first > e + slide) emitted_until_ = next->first - slide;
+    // Only windows the watermark has passed are skipped: a line may still come for the others.
+    if (next->first > e + slide) {
+      int64_t skip_to = next->first - slide;
+      if (!final) skip_to = std::min(skip_to, pane_end(watermark) - slide);
+      emitted_until_ = std::max(e, skip_to);
+    }
   }
   return ends;
 }
