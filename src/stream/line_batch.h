@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "input/line_chunk_reader.h"
+#include "parse/log_record.h"
 
 namespace logan {
 
@@ -44,6 +45,16 @@ struct LineBatch {
   std::optional<FilePosition> position;  // file sources: the file's position after this batch
   bool forget_file = false;              // file sources: file_id is gone; drop its position
 
+  // Filled by BatchParser on the source's thread, so that parsing runs beside the engine.
+  struct InvalidLine {
+    uint64_t index;         // 0-based line index within the batch
+    std::string_view text;  // the line (without '\r'), into data
+  };
+  bool parsed = false;
+  uint64_t line_count = 0;
+  std::vector<LogRecord> records;  // the parsed lines, views into data
+  std::vector<InvalidLine> invalid;
+
   void reset() {
     data.clear();
     overlong_lines.clear();
@@ -51,6 +62,10 @@ struct LineBatch {
     first_line = 1;
     file_id = 0;
     forget_file = false;
+    parsed = false;
+    line_count = 0;
+    records.clear();
+    invalid.clear();
   }
 };
 

@@ -11,10 +11,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "parse/format_cache.h"
-#include "parse/format_detect.h"
 #include "parse/log_format.h"
-#include "parse/log_parser.h"
+#include "stream/batch_parser.h"
 #include "stream/batch_queue.h"
 #include "stream/checkpoint.h"
 
@@ -39,6 +37,7 @@ class StreamJob::Impl {
         counters_(counters),
         queue_(options_.queue_batches),
         windower_(options_.windows),
+        parser_(options_.format),
         positions_(sources_.size()) {
     stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   }
@@ -53,7 +52,7 @@ class StreamJob::Impl {
   Status prepare(std::vector<std::string>& notes) {
     if (stop_fd_ < 0) return Error{std::string("eventfd: ") + std::strerror(errno)};
     if (options_.format != "auto") {
-      auto f = formats_.get(options_.format);
+      auto f = LogFormat::compile(options_.format);
       if (!f) return Error{"bad --format: " + f.error().message};
     }
     if (!options_.checkpoint_dir.empty()) {
@@ -177,12 +176,13 @@ class StreamJob::Impl {
  private:
   class Context final : public SourceContext {
    public:
-    Context(Impl& job, uint32_t index) : job_(job), index_(index) {}
+    Context(Impl& job, uint32_t index) : job_(job), index_(index), parser_(job.options_.format) {}
     bool stopping() const override { return job_.sources_stopping_.load(); }
     int stop_fd() const override { return job_.stop_fd_; }
     std::unique_ptr<LineBatch> new_batch() override { return job_.queue_.take_free(); }
     void emit(std::unique_ptr<LineBatch> batch) override {
       batch->source = index_;
+      parser_.parse(*batch);  // here, on the source's thread
       job_.queue_.push(std::move(batch));
     }
     InputId new_input(std::string name) override {
@@ -196,6 +196,7 @@ class StreamJob::Impl {
    private:
     Impl& job_;
     uint32_t index_;
+    BatchParser parser_;
   };
 
   void signal_sources() {
@@ -243,73 +244,36 @@ class StreamJob::Impl {
     return s;
   }
 
-  // The parser for an input, chosen (for --format auto) from its first lines.
-  LogParser& parser_for(uint32_t input, std::string_view first_lines) {
-    auto it = input_parser_.find(input);
-    if (it != input_parser_.end()) return *it->second;
-    std::string spec = options_.format;
-    if (spec == "auto") spec = detect_format(first_lines).nickname;
-    auto f = formats_.get(spec);  // compiled in prepare(), or a nickname: cannot fail
-    std::unique_ptr<LogParser>& parser = parsers_[*f];
-    if (!parser) parser = std::make_unique<LogParser>(**f);
-    // An operator's stream can see millions of connections: forget old choices now and then.
-    if (input_parser_.size() > 100000) input_parser_.clear();
-    input_parser_[input] = parser.get();
-    return *parser;
-  }
-
   void consume(LineBatch& b) {
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
     if (b.forget_file) {
       positions_[b.source].erase(b.file_id);
       return;
     }
-    if (!b.data.empty()) parse(b);
+    if (!b.data.empty()) fold(b);
     if (b.position) positions_[b.source][b.file_id] = *b.position;
   }
 
-  void parse(LineBatch& b) {
-    LogParser& parser = parser_for(b.input.number, b.data.view());
+  // Folds a parsed batch into the open pane (processing time) or the panes of its lines'
+  // times (event time).
+  void fold(LineBatch& b) {
+    if (!b.parsed) parser_.parse(b);  // not from a source context (tests)
     const bool event_time = options_.windows.event_time;
-    const char* p = b.data.data();
-    const char* end = p + b.data.size();
-    uint64_t index = 0;
-    size_t next_overlong = 0;
-    constexpr size_t kBatch = 32;
-    LogRecord records[kBatch];
-    size_t batched = 0;
     AccessStats& pane = event_time ? windower_.total() : windower_.open_pane();
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-      const char* line_end = nl ? nl : end;
-      std::string_view line(p, static_cast<size_t>(line_end - p));
-      bool cut = next_overlong < b.overlong_lines.size() && b.overlong_lines[next_overlong] == index;
-      next_overlong += cut;
-      bool overlong = cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes);
-      LogRecord& record = records[batched];
-      if (!overlong && parser.parse(line, record)) {
-        if (!event_time) {
-          if (++batched == kBatch) {
-            pane.add_parsed_batch(records, batched);
-            batched = 0;
-          }
-        } else if (!record.has_time()) {
-          windower_.total().add_parsed(record);
-        } else if (AccessStats* target = windower_.pane_for(record.time * 1000)) {
-          target->add_parsed(record);
-        } else {
-          windower_.total().add_parsed(record);
-        }
-      } else {
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pane.add_invalid(b.input.number, b.first_line + index, b.input.name ? *b.input.name : "?",
-                         line.substr(0, AccessStats::kSampleTextLimit));
+    const size_t n = b.records.size();
+    if (!event_time) {
+      for (size_t i = 0; i < n; i += 32) pane.add_parsed_batch(&b.records[i], std::min<size_t>(32, n - i));
+    } else {
+      for (const LogRecord& record : b.records) {
+        AccessStats* target = record.has_time() ? windower_.pane_for(record.time * 1000) : nullptr;
+        (target ? *target : windower_.total()).add_parsed(record);
       }
-      ++index;
-      p = line_end + 1;
     }
-    if (batched) pane.add_parsed_batch(records, batched);
-    counters_.lines.fetch_add(index, std::memory_order_relaxed);
+    for (const auto& bad : b.invalid) {
+      pane.add_invalid(b.input.number, b.first_line + bad.index, b.input.name ? *b.input.name : "?",
+                       bad.text.substr(0, AccessStats::kSampleTextLimit));
+    }
+    counters_.lines.fetch_add(b.line_count, std::memory_order_relaxed);
   }
 
   StreamOptions options_;
@@ -317,12 +281,10 @@ class StreamJob::Impl {
   StreamCounters& counters_;
   BatchQueue queue_;
   Windower windower_;
+  BatchParser parser_;  // for batches that come without records
   std::unique_ptr<CheckpointDir> checkpoint_;
   std::vector<std::map<uint64_t, FilePosition>> positions_;  // [source][file id]
   std::map<std::string, std::vector<FileEntry>> other_positions_;
-  FormatCache formats_;
-  std::map<const LogFormat*, std::unique_ptr<LogParser>> parsers_;
-  std::unordered_map<uint32_t, LogParser*> input_parser_;
   std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::thread> threads_;
   std::atomic<uint32_t> next_input_{0};
