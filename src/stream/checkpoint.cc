@@ -16,7 +16,8 @@ namespace logan {
 
 namespace {
 constexpr std::string_view kMagic = "LOGANCK\x01";
-constexpr uint64_t kVersion = 1;
+// Version 2 added each compressed file's size on disk; version 1 files are still read.
+constexpr uint64_t kVersion = 2;
 
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
@@ -42,6 +43,7 @@ std::string encode_checkpoint(const CheckpointData& data) {
       w.u64(p.offset);
       w.u64(p.lines);
       w.u64((p.compressed ? 1 : 0) | (p.complete ? 2 : 0));
+      w.u64(p.raw_size);
     }
   }
   append_checksum(out, 0);
@@ -53,7 +55,7 @@ Result<CheckpointData> decode_checkpoint(std::string_view bytes) {
   if (!body) return body.error();
   BinaryReader r(*body);
   uint64_t version = r.u64();
-  if (!r.failed() && version != kVersion) {
+  if (!r.failed() && version != kVersion && version != 1) {
     return Error{"checkpoint version " + std::to_string(version) + " is not one this logan reads"};
   }
   CheckpointData data;
@@ -78,6 +80,7 @@ Result<CheckpointData> decode_checkpoint(std::string_view bytes) {
       uint64_t flags = r.u64();
       e.second.compressed = flags & 1;
       e.second.complete = flags & 2;
+      if (version >= 2) e.second.raw_size = r.u64();
       entries.push_back(std::move(e));
     }
   }

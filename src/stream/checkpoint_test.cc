@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "stats/serial.h"
 #include "stream/duration.h"
 
 namespace logan {
@@ -38,6 +39,7 @@ CheckpointData sample() {
   p.lines = 40;
   p.compressed = true;
   p.complete = true;
+  p.raw_size = 777;
   d.positions["/var/log/nginx"].push_back({3, p});
   return d;
 }
@@ -54,6 +56,30 @@ TEST_F(CheckpointTest, EncodingRoundTrips) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].first, 3u);
   EXPECT_EQ(entries[0].second, d.positions.at("/var/log/nginx")[0].second);
+}
+
+TEST_F(CheckpointTest, VersionOneFilesAreStillRead) {
+  // Version 1 had no compressed size; written here field by field as that version did.
+  std::string out("LOGANCK\x01");
+  BinaryWriter w(out);
+  w.u64(1);
+  w.i64(99);
+  w.u64(5);
+  w.bytes("panes");
+  w.u64(1);
+  w.bytes("logs");
+  w.u64(1);
+  w.u64(2);  // file id
+  w.bytes("a.log");
+  for (uint64_t v : {1, 2, 3, 4, 500, 6, 1}) w.u64(v);  // dev ino fp_len fp offset lines flags
+  append_checksum(out, 0);
+  auto back = decode_checkpoint(out);
+  ASSERT_TRUE(back) << back.error().message;
+  const FilePosition& p = back->positions.at("logs")[0].second;
+  EXPECT_EQ(p.path, "a.log");
+  EXPECT_EQ(p.offset, 500u);
+  EXPECT_TRUE(p.compressed);
+  EXPECT_EQ(p.raw_size, 0u);
 }
 
 TEST_F(CheckpointTest, CorruptTruncatedAndForeignDataAreRefused) {

@@ -17,7 +17,9 @@ inline std::optional<int64_t> parse_duration_ms(std::string_view text) {
   while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
   std::string number(text.substr(0, i));
   std::string_view unit = text.substr(i);
-  if (number.empty() || number == "." || number.find('.') != number.rfind('.')) return std::nullopt;
+  if (number.empty() || number == "." || number.find('.') != number.rfind('.') || number.size() > 15) {
+    return std::nullopt;
+  }
   double value = std::stod(number);
   double scale;
   if (unit.empty() || unit == "s") scale = 1000;

@@ -2,6 +2,7 @@
 #include "stream/file_watch_source.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -72,6 +73,7 @@ struct Tracked {
   LineAssembler assembler;   // plain files: persists between reads
   int fd = -1;
   bool present = false;      // in the latest listing, under some name
+  bool was_present = false;  // in the listing before it (scan only)
   bool vanished = false;     // gone: remembered only to recognise a compressed copy
   bool restored = false;     // from a checkpoint, not yet found in the directory
   std::optional<InputId> input;
@@ -80,6 +82,8 @@ struct Tracked {
   uint64_t read_size = UINT64_MAX;     // compressed: size (and mtime) at the last full read
   int64_t read_mtime = 0;
   std::string failure;        // compressed: why the last read stopped short, until said
+  bool adopted = false;       // a copy of a file read before: shorter than offset means done
+  bool pooled = false;        // the assembler takes its batches from the job's pool
 
   ~Tracked() {
     if (fd >= 0) ::close(fd);
@@ -105,6 +109,12 @@ class FileWatchSource final : public StreamSource {
   }
 
   const std::string& name() const override { return name_; }
+  std::string checkpoint_key() const override {
+    char* real = ::realpath(dir_.c_str(), nullptr);
+    std::string dir = real ? real : dir_;
+    std::free(real);
+    return (options_.follow ? "file:" : "dir:") + dir + "/" + options_.pattern;
+  }
 
   Status open() override {
     struct stat st;
@@ -114,14 +124,15 @@ class FileWatchSource final : public StreamSource {
     if (!S_ISDIR(st.st_mode)) return Error{"cannot watch '" + name_ + "': '" + dir_ + "' is not a directory"};
     if (options_.follow) {
       std::string path = dir_ + "/" + options_.pattern;
-      if (::stat(path.c_str(), &st) != 0) {
-        return Error{"cannot follow '" + name_ + "': " + std::strerror(errno)};
-      }
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Error{"cannot follow '" + name_ + "': " + std::strerror(errno)};
+      ::close(fd);
     }
     return Ok{};
   }
 
   void restore(std::vector<FileEntry> entries) override {
+    restored_any_ = !entries.empty();
     for (auto& [id, pos] : entries) {
       auto t = std::make_unique<Tracked>();
       t->id = id;
@@ -221,18 +232,22 @@ class FileWatchSource final : public StreamSource {
   }
 
   // Up to kFingerprintBytes of the file's decoded content, and whether it is compressed.
+  // Up to kFingerprintBytes of the file's decoded content, and whether it is compressed.
+  // False (errno set) when the file cannot be opened.
   bool read_prefix(const std::string& path, std::string& prefix, bool& compressed) {
     prefix.clear();
-    auto raw = FileSource::open(path);
-    if (!raw) return false;
-    auto decoded = open_decoded(std::move(raw.value()), path);
-    if (!decoded) return false;
-    char head[4] = {};
-    // open_decoded picks the decoder from the first bytes; look at them for the flag too.
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? ::pread(fd, head, sizeof head, 0) : 0;
-    if (fd >= 0) ::close(fd);
+    if (fd < 0) return false;
+    char head[4] = {};
+    ssize_t got = ::pread(fd, head, sizeof head, 0);
+    ::close(fd);
     compressed = got > 0 && detect_compression(std::string_view(head, static_cast<size_t>(got))) != Compression::kNone;
+    auto raw = FileSource::open(path);
+    auto decoded = raw ? open_decoded(std::move(raw.value()), path) : Result<std::unique_ptr<ByteSource>>(raw.error());
+    if (!decoded) {
+      errno = ENOENT;  // gone in between: the next scan sees
+      return false;
+    }
     prefix.resize(kFingerprintBytes);
     size_t have = 0;
     while (have < kFingerprintBytes) {
@@ -264,7 +279,10 @@ class FileWatchSource final : public StreamSource {
       return;
     }
     dir_missing_ = false;
-    for (auto& t : files_) t->present = false;
+    for (auto& t : files_) {
+      t->was_present = t->present;
+      t->present = false;
+    }
     std::vector<Candidate> candidates;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
@@ -272,14 +290,26 @@ class FileWatchSource final : public StreamSource {
       Candidate c{name, {}};
       if (::fstatat(::dirfd(d), e->d_name, &c.st, 0) != 0 || !S_ISREG(c.st.st_mode)) continue;
       Tracked* t = find_by_identity(c.st.st_dev, c.st.st_ino);
-      if (t != nullptr && !t->live()) {
-        // A remembered file is back (or found after a restart): the same one if it starts the same.
+      // A remembered file found again (after a restart too), a file that was missing from the
+      // last listing, or one that shrank: the same file only if it still starts the same.
+      // Otherwise its inode was reused: what was read is kept for a copy, the inode is new.
+      // (A compressed file's offset counts decoded bytes; an adopted copy may be shorter.)
+      bool shrank = t != nullptr && !t->pos.compressed && !t->adopted &&
+                    static_cast<uint64_t>(c.st.st_size) < t->pos.offset;
+      bool check = t != nullptr && (!t->live() || !t->was_present || shrank);
+      if (check) {
         std::string prefix;
         bool compressed = false;
-        if (read_prefix(path_of(name), prefix, compressed) && compatible(t->pos, prefix)) {
+        if (read_prefix(path_of(name), prefix, compressed) &&
+            (compatible(t->pos, prefix) || t->pos.fingerprint_len == 0) && !shrank) {
+          if (!t->live()) t->last_change_ms = now_ms();
           t->restored = t->vanished = false;
-          t->last_change_ms = now_ms();
+        } else if (t->live() && !t->pos.compressed) {
+          // The file being followed was truncated or rewritten in place: read it again.
+          t->pos.path = name;
+          restart_file(*t, shrank ? "was truncated" : "was rewritten");
         } else {
+          remember_content(*t);
           drop(t);
           t = nullptr;
         }
@@ -294,6 +324,15 @@ class FileWatchSource final : public StreamSource {
     ::closedir(d);
     for (auto& t : files_) {
       if (t->live() && !t->present && t->fd < 0) t->vanished = true;
+      if (t->restored) {  // not in the directory: remembered, like any file that has gone
+        t->restored = false;
+        t->vanished = true;
+      }
+    }
+    for (auto it = deferred_.begin(); it != deferred_.end();) {
+      bool listed = false;
+      for (const auto& c : candidates) listed |= c.name == it->first;
+      it = listed ? std::next(it) : deferred_.erase(it);
     }
     for (auto& c : candidates) add_candidate(c, initial);
     trim_vanished();
@@ -329,7 +368,14 @@ class FileWatchSource final : public StreamSource {
     if (c.st.st_size == 0) return;
     std::string prefix;
     bool compressed = false;
-    if (!read_prefix(path_of(c.name), prefix, compressed)) return;  // gone again, or unreadable
+    if (!read_prefix(path_of(c.name), prefix, compressed)) {
+      // Gone again, or unreadable: say so once per name.
+      if (errno != ENOENT && unreadable_.insert(c.name).second) {
+        ctx_->warn("cannot read '" + path_of(c.name) + "': " + std::strerror(errno) + " (skipped until it can be)");
+      }
+      return;
+    }
+    unreadable_.erase(c.name);
     // The rest of a file read before (rotated and compressed, or moved in from elsewhere).
     Tracked* earlier = nullptr;
     for (auto& t : files_) {
@@ -339,11 +385,14 @@ class FileWatchSource final : public StreamSource {
     if (earlier == nullptr) {
       // gzip writes its copy before it removes the original, and copytruncate copies before it
       // truncates: wait a little for the original to go or shrink.
+      // A copy still being written (a large file takes gzip a while) is waited for too.
       for (auto& t : files_) {
         if (t->live() && t->present && !t->pos.compressed && compatible(t->pos, prefix)) {
-          int64_t& since = deferred_[c.name];
-          if (since == 0) since = now_ms();
-          if (now_ms() - since < kDeferMs) return;
+          Deferred& d = deferred_[c.name];
+          uint64_t size = static_cast<uint64_t>(c.st.st_size);
+          if (d.since == 0 || d.size != size) d.since = now_ms();
+          d.size = size;
+          if (now_ms() - d.since < kDeferMs) return;
         }
       }
     }
@@ -361,6 +410,8 @@ class FileWatchSource final : public StreamSource {
       earlier->input.reset();
       earlier->assembler.reset(earlier->pos.offset, earlier->pos.lines);
       earlier->last_change_ms = now_ms();
+      earlier->adopted = true;
+      send_position(*earlier);
       return;
     }
     auto t = std::make_unique<Tracked>();
@@ -372,7 +423,7 @@ class FileWatchSource final : public StreamSource {
     set_fingerprint(t->pos, prefix);
     t->present = true;
     t->last_change_ms = now_ms();
-    if (initial && options_.from_end) {
+    if (initial && options_.from_end && !restored_any_) {
       if (compressed) {
         t->pos.complete = true;  // not read unless it changes
       } else {
@@ -410,6 +461,28 @@ class FileWatchSource final : public StreamSource {
     return *t.input;
   }
 
+  // Tells the engine where a file stands without any lines (a file adopted or remembered), so
+  // that the checkpoint knows it.
+  void send_position(Tracked& t) {
+    auto batch = ctx_->new_batch();
+    batch->file_id = t.id;
+    batch->position = t.pos;
+    ctx_->emit(std::move(batch));
+  }
+
+  // Keeps what was read of `t` under no identity (its inode now holds something else, or it
+  // was truncated), so that a copy of the old content is read on from there.
+  void remember_content(const Tracked& t) {
+    if (t.pos.offset == 0 || t.pos.fingerprint_len == 0) return;
+    auto old = std::make_unique<Tracked>();
+    old->id = next_id_++;
+    old->pos = t.pos;
+    old->pos.device = old->pos.inode = 0;
+    old->vanished = true;
+    send_position(*old);
+    files_.push_back(std::move(old));
+  }
+
   void send(Tracked& t, std::unique_ptr<LineBatch> batch, const LineAssembler& a) {
     t.pos.offset = a.offset();
     t.pos.lines = a.lines();
@@ -439,16 +512,8 @@ class FileWatchSource final : public StreamSource {
 
   void restart_file(Tracked& t, const char* why) {
     ctx_->warn("'" + path_of(t.pos.path) + "' " + why + "; reading it from the start");
-    if (t.pos.offset > 0 && t.pos.fingerprint_len > 0) {
-      // What was read is remembered under no identity, so that a copy of the old content
-      // (logrotate's copytruncate) is read on from there instead of from its start.
-      auto old = std::make_unique<Tracked>();
-      old->id = next_id_++;
-      old->pos = t.pos;
-      old->pos.device = old->pos.inode = 0;
-      old->vanished = true;
-      files_.push_back(std::move(old));
-    }
+    // A copy of the old content (logrotate's copytruncate) is read on from where this was.
+    remember_content(t);
     t.pos.offset = t.pos.lines = 0;
     t.pos.fingerprint_len = 0;
     t.assembler.reset(0, 0);
@@ -457,6 +522,10 @@ class FileWatchSource final : public StreamSource {
 
   // Reads a plain file on from where it was; true when it stopped at the budget.
   bool read_plain(Tracked& t) {
+    if (!t.pooled) {
+      use_context_batches(t.assembler, *ctx_);
+      t.pooled = true;
+    }
     struct stat st;
     if (t.fd < 0) {
       if (!t.present) return false;
@@ -470,7 +539,11 @@ class FileWatchSource final : public StreamSource {
     }
     if (::fstat(t.fd, &st) != 0) return false;
     uint64_t size = static_cast<uint64_t>(st.st_size);
-    if (size < t.assembler.consumed()) restart_file(t, "was truncated");
+    if (size < t.assembler.consumed()) {
+      // An adopted copy holds no more than what was counted from the original: nothing new.
+      if (t.adopted) return false;
+      restart_file(t, "was truncated");
+    }
     if (size != t.checked_size && size > 0) {
       // The first KiB identifies the file: if it changed, the file was rewritten in place.
       char head[kFingerprintBytes];
@@ -510,8 +583,8 @@ class FileWatchSource final : public StreamSource {
       return;
     }
     t.failure.clear();
-    if (t.pos.complete && t.read_size == UINT64_MAX) {
-      // Completed before a restart: nothing new unless it changes from now on.
+    if (t.pos.complete && t.read_size == UINT64_MAX && t.pos.raw_size == static_cast<uint64_t>(st.st_size)) {
+      // Completed before a restart, and the same size since: nothing new until it changes.
       t.read_size = static_cast<uint64_t>(st.st_size);
       t.read_mtime = st.st_mtim.tv_sec;
       return;
@@ -527,6 +600,7 @@ class FileWatchSource final : public StreamSource {
     std::vector<char> scratch(1 << 16);
     uint64_t skip = t.pos.offset;
     while (skip > 0) {
+      if (ctx_->stopping()) return;
       auto n = in.read(scratch.data(), std::min<uint64_t>(skip, scratch.size()));
       if (!n || *n == 0) {
         note_incomplete(t, st, n ? "'" + path + "' ends before the point already read" : n.error().message);
@@ -549,6 +623,7 @@ class FileWatchSource final : public StreamSource {
         a.commit(0);
         auto last = a.finish();
         t.pos.complete = true;
+        t.pos.raw_size = static_cast<uint64_t>(st.st_size);
         send(t, std::move(last), a);
         t.last_change_ms = now_ms();
         return;
@@ -572,9 +647,13 @@ class FileWatchSource final : public StreamSource {
     for (auto& t : files_) {
       if (!t->live() || t->fd < 0) continue;
       int64_t quiet = now - t->last_change_ms;
-      if (t->present && quiet > kIdleCloseMs) t->close_fd();
+      if (t->present && quiet > kIdleCloseMs) {
+        t->close_fd();
+        t->assembler.release_if_idle();
+      }
       if (!t->present && quiet > kRenamedGraceMs) {
         t->close_fd();
+        t->assembler.release_if_idle();
         t->vanished = true;
       }
     }
@@ -589,7 +668,13 @@ class FileWatchSource final : public StreamSource {
   bool dir_missing_ = false;
   uint64_t next_id_ = 0;
   std::vector<std::unique_ptr<Tracked>> files_;
-  std::map<std::string, int64_t> deferred_;
+  struct Deferred {
+    int64_t since = 0;  // when it was first seen at this size
+    uint64_t size = 0;
+  };
+  std::map<std::string, Deferred> deferred_;
+  std::set<std::string> unreadable_;
+  bool restored_any_ = false;
 };
 
 }  // namespace

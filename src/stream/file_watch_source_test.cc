@@ -138,6 +138,45 @@ TEST_P(FileWatchTest, TruncatedFileIsReadAgainFromItsStart) {
   EXPECT_TRUE(ctx.wait_for_warning("truncated"));
 }
 
+TEST_P(FileWatchTest, CopytruncateCountsEveryLineOnce) {
+  append("access.log", numbered("x", 0, 100));
+  CollectingContext ctx;
+  auto src = source(options("access.log*"));
+  SourceRunner run(*src, ctx);
+  ASSERT_TRUE(ctx.wait_for_lines(100));
+  // logrotate's copytruncate: lines written just before the copy may not have been read yet;
+  // they are in the copy, past what was counted of the original.
+  append("access.log", numbered("x", 100, 110));
+  fs::copy_file(dir_ / "access.log", dir_ / "access.log.1");
+  fs::resize_file(dir_ / "access.log", 0);
+  append("access.log", numbered("y", 0, 5));
+  ASSERT_TRUE(ctx.wait_for_lines(115));
+  std::this_thread::sleep_for(std::chrono::milliseconds(GetParam() ? 4 * GetParam() : 1500));
+  EXPECT_TRUE(run.stop());
+  std::vector<std::string> expected = test_support::split_lines(numbered("x", 0, 110));
+  for (auto& l : test_support::split_lines(numbered("y", 0, 5))) expected.push_back(l);
+  EXPECT_EQ(sorted(ctx.lines()), sorted(expected));
+}
+
+TEST_P(FileWatchTest, CopyShorterThanWhatWasCountedAddsNothing) {
+  // Lines long enough that the copy holds more than the fingerprinted first KiB.
+  const std::string prefix = "GET /a/rather/long/path/to/make/the/copy/longer/than/a/KiB";
+  append("access.log", numbered(prefix, 0, 50));
+  CollectingContext ctx;
+  auto src = source(options("access.log*"));
+  SourceRunner run(*src, ctx);
+  ASSERT_TRUE(ctx.wait_for_lines(50));
+  // A copy of an older state of the file (here: its first 30 lines) holds nothing new.
+  write_whole("access.log.1", numbered(prefix, 0, 30));
+  fs::resize_file(dir_ / "access.log", 0);
+  append("access.log", "after\n");
+  ASSERT_TRUE(ctx.wait_for_lines(51));
+  std::this_thread::sleep_for(std::chrono::milliseconds(GetParam() ? 4 * GetParam() : 1500));
+  EXPECT_TRUE(run.stop());
+  EXPECT_EQ(ctx.lines().size(), 51u);
+  EXPECT_EQ(ctx.lines().back(), "after");
+}
+
 TEST_P(FileWatchTest, CompressedFilesAreDecoded) {
   write_whole("x.log.gz", test_support::gzip("g1\ng2\n"));
   write_whole("y.log.zst", test_support::zstd("z1\n"));

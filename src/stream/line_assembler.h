@@ -34,6 +34,11 @@ class LineAssembler {
   // At the end of the input: the unterminated last line, if any, as a batch.
   std::unique_ptr<LineBatch> finish();
 
+  // Frees the read buffer when it holds no unfinished line (an idle file or connection).
+  void release_if_idle() {
+    if (current_ && current_->data.empty() && !skipping_) current_.reset();
+  }
+
   uint64_t offset() const { return offset_; }    // just past the last whole line handed out
   uint64_t lines() const { return lines_; }      // lines handed out
   uint64_t consumed() const { return consumed_; }  // bytes taken in (whole lines and after)

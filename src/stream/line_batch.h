@@ -25,6 +25,7 @@ struct FilePosition {
   uint64_t lines = 0;            // lines counted
   bool compressed = false;
   bool complete = false;         // a compressed file read to the end of its stream
+  uint64_t raw_size = 0;         // compressed: its size on disk when it was read to the end
   bool operator==(const FilePosition&) const = default;
 };
 

@@ -130,7 +130,11 @@ class ListenSource final : public StreamSource {
       fds.push_back({listen_fd_, POLLIN, 0});
       for (const auto& c : conns) fds.push_back({c->fd, POLLIN, 0});
       int n = ::poll(fds.data(), fds.size(), -1);
-      if (n < 0 && errno != EINTR) return Error{std::string("poll: ") + std::strerror(errno)};
+      if (n < 0 && errno != EINTR) {
+        std::string why = std::strerror(errno);
+        for (auto& c : conns) ::close(c->fd);
+        return Error{"poll: " + why};
+      }
       if (ctx.stopping()) break;
       if (n <= 0) continue;
       if (fds[1].revents & POLLIN) {
@@ -138,14 +142,21 @@ class ListenSource final : public StreamSource {
         socklen_t len = sizeof peer;
         int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
         if (fd >= 0) {
+          out_of_descriptors_ = false;
           auto c = std::make_unique<Connection>();
           c->fd = fd;
           c->input = ctx.new_input(name_ + " from " + peer_name(peer));
           use_context_batches(c->assembler, ctx);
           conns.push_back(std::move(c));
         } else if (errno == EMFILE || errno == ENFILE) {
-          ctx.warn("cannot accept a connection on " + name_ + ": " + std::strerror(errno));
+          if (!out_of_descriptors_) {
+            ctx.warn("cannot accept a connection on " + name_ + ": " + std::strerror(errno) +
+                     " (senders wait until connections close)");
+          }
+          out_of_descriptors_ = true;
           sleep_unless_stopping(ctx, 100);
+        } else {
+          out_of_descriptors_ = false;
         }
       }
       // Read from every connection that has something; those that end are closed.
@@ -156,6 +167,9 @@ class ListenSource final : public StreamSource {
           if (c.assembler.has_partial_line()) emit_lines(ctx, c.assembler.finish(), c.input);
           ::close(c.fd);
           c.fd = -1;
+        } else {
+          // Thousands of senders must not hold a read buffer each between their writes.
+          c.assembler.release_if_idle();
         }
       }
       conns.erase(std::remove_if(conns.begin(), conns.end(), [](const auto& c) { return c->fd < 0; }),
@@ -178,6 +192,7 @@ class ListenSource final : public StreamSource {
   std::string address_;
   std::string bound_;
   int listen_fd_ = -1;
+  bool out_of_descriptors_ = false;
 };
 
 class ConnectSource final : public StreamSource {

@@ -70,7 +70,9 @@ class StreamJob::Impl {
         }
         next_input_ = data.next_input;
         for (size_t i = 0; i < sources_.size(); ++i) {
-          auto it = data.positions.find(sources_[i]->name());
+          auto it = data.positions.find(sources_[i]->checkpoint_key());
+          // Checkpoints of version 1 kept positions under the source's name as given.
+          if (it == data.positions.end()) it = data.positions.find(sources_[i]->name());
           if (it == data.positions.end()) continue;
           for (const auto& [id, pos] : it->second) positions_[i][id] = pos;
           sources_[i]->restore(it->second);
@@ -104,7 +106,10 @@ class StreamJob::Impl {
     for (size_t i = 0; i < sources_.size(); ++i) {
       threads_.emplace_back([this, i] {
         Status s = sources_[i]->run(*contexts_[i]);
-        if (!s) contexts_[i]->warn("source '" + sources_[i]->name() + "' stopped: " + s.error().message);
+        if (!s) {
+          contexts_[i]->warn("source '" + sources_[i]->name() + "' stopped: " + s.error().message);
+          failed_sources_.fetch_add(1);
+        }
         live_sources_.fetch_sub(1);
         queue_.wake();
       });
@@ -164,6 +169,9 @@ class StreamJob::Impl {
     if (checkpoint_) {
       Status saved = save_checkpoint();
       if (!saved && failure) failure = saved;
+    }
+    if (failure && failed_sources_.load() == static_cast<int>(sources_.size())) {
+      failure = Error{"every source stopped with an error"};
     }
     return failure;
   }
@@ -236,7 +244,7 @@ class StreamJob::Impl {
     data.positions = other_positions_;
     for (size_t i = 0; i < sources_.size(); ++i) {
       if (positions_[i].empty()) continue;
-      auto& entries = data.positions[sources_[i]->name()];
+      auto& entries = data.positions[sources_[i]->checkpoint_key()];
       for (const auto& [id, pos] : positions_[i]) entries.emplace_back(id, pos);
     }
     Status s = checkpoint_->save(data);
@@ -289,6 +297,7 @@ class StreamJob::Impl {
   std::vector<std::thread> threads_;
   std::atomic<uint32_t> next_input_{0};
   std::atomic<int> live_sources_{0};
+  std::atomic<int> failed_sources_{0};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> sources_stopping_{false};
   int stop_fd_ = -1;

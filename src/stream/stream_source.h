@@ -40,8 +40,11 @@ using FileEntry = std::pair<uint64_t, FilePosition>;
 class StreamSource {
  public:
   virtual ~StreamSource() = default;
-  // The source as the user named it; checkpoints key file positions by it.
+  // The source as the user named it, for messages.
   virtual const std::string& name() const = 0;
+  // What checkpoints key its file positions by: the same for every spelling of the source
+  // ("logs", "./logs/", "/srv/logs").
+  virtual std::string checkpoint_key() const { return name(); }
   // Checks that the source can start (the directory exists, the port can be bound): an error
   // here stops the job before it starts.
   virtual Status open() = 0;

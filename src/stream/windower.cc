@@ -71,8 +71,9 @@ bool Windower::advance(int64_t now_ms, bool final, const WindowSink& sink) {
     w.first_of_burst = i == 0;
     w.last_of_burst = i + 1 == ends.size();
     w.final = final && w.last_of_burst;
-    if (w.final && !spec_.event_time) w.end_ms = std::min(now_ms, ends[i]);  // ends now
     w.start_ms = w.end_ms - spec_.window_ms;
+    // By processing time the last window ends now, with the panes it holds.
+    if (w.final && !spec_.event_time) w.end_ms = std::min(now_ms, ends[i]);
     ok = sink(w);
   }
   if (final && ends.empty()) {

@@ -272,14 +272,21 @@ class StreamTestCase(logan_cli.LoganTestCase):
         self.assertDocEqual(final["total"], want, what, skip=("invalid_samples",))
 
     def assertProcessingWindows(self, objs, window_ms=WINDOW_MS, slide_ms=SLIDE_MS):
-        """Processing-time windows: aligned to the slide, of the window's length, ends
-        increasing; each window holds exactly what the total gained since the publication
+        """Processing-time windows: aligned to the slide, of the window's length (the final one
+        ends when the stream stops, so it may be shorter), ends increasing; each window holds exactly what the total gained since the publication
         that ended one window length before (panes are disjoint and cover all lines)."""
         published = []  # (end, total lines doc, content_size) of non-final objects
         for o in objs:
             start, end = epoch_ms(o["window_start"]), epoch_ms(o["window_end"])
             where = f"object {o['sequence']} ({o['window_start']} .. {o['window_end']})"
-            self.assertEqual(end - start, window_ms, f"{where}: window length")
+            if o["final"]:
+                # The last window ends when the stream stopped: it starts where its first
+                # pane did and is no longer than a window.
+                self.assertEqual(start % slide_ms, 0, f"{where}: final window start aligned")
+                self.assertGreaterEqual(end - start, 0, f"{where}: final window length")
+                self.assertLessEqual(end - start, window_ms, f"{where}: final window length")
+            else:
+                self.assertEqual(end - start, window_ms, f"{where}: window length")
             self.assertEqual((o["late_lines"], o["pending_lines"]), (0, 0), where)
             w, t = o["window"], o["total"]
             self.assertLessEqual(w["lines"]["total"], t["lines"]["total"], where)
