@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_meter.h"
+#include "cli/sink_options.h"
 #include "cli/stats_output.h"
 #include "engine/batch_job.h"
 #include "input/input_expander.h"
@@ -25,11 +26,36 @@ struct BatchArgs {
   std::vector<std::string> inputs;
   BatchOptions batch;
   StatsOutputArgs out;
+  SinkArgs sink;
   bool progress = true;
   uint64_t split_bytes = 256ull << 20;
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
+
+// Writes the report, then stores the run's statistics in the --sink databases; the exit status.
+// A run's rows are keyed by its job, instance and the logged time range, so running the same
+// job over the same logs again replaces them.
+int report_and_store(const AccessStats& stats, uint32_t inputs, const std::vector<Error>& skipped,
+                     const BatchArgs& args, Sinks* sinks) {
+  int status = write_stats(stats, inputs, skipped, args.out);
+  if (sinks == nullptr || sinks->empty()) return status;
+  StatsRows rows = make_stats_rows(stats, args.out.report);
+  rows.kind = PublicationKind::kRun;
+  if (stats.has_time_range()) {
+    rows.window_start_ms = stats.first_time() * 1000;
+    rows.window_end_ms = (stats.last_time() + 1) * 1000;
+  }
+  rows.final = true;
+  rows.published_ms = wall_clock_ms();
+  sinks->publish(std::move(rows));
+  Status stored = sinks->flush();
+  if (!stored) {
+    warn(stored.error().message);
+    return status == kExitOk ? kExitFailure : status;
+  }
+  return status;
+}
 
 #ifdef LOGAN_WITH_MPI
 // One rank of `mpirun -np N logan batch ...`: rank 0 reports, the others only work.
@@ -39,13 +65,22 @@ int run_mpi(const BatchArgs& args) {
   options.unit_bytes = std::max<uint64_t>(args.split_bytes, 1 << 20);
   auto report = run_mpi_batch(*g_mpi_session, args.inputs, options);
   const bool root = g_mpi_session->rank() == 0;
+  std::unique_ptr<Sinks> sinks;
+  if (root && !args.sink.urls.empty()) {
+    auto opened = Sinks::open(args.sink);
+    if (!opened) {
+      warn(opened.error().message);
+      return kExitInput;
+    }
+    sinks = std::move(opened.value());
+  }
   if (!report) {
     if (root) warn(report.error().message);
     return kExitInput;
   }
   if (!root) return kExitOk;
   for (const auto& e : report->skipped) warn("skipped: " + e.message);
-  return write_stats(report->stats, report->inputs, report->skipped, args.out);
+  return report_and_store(report->stats, report->inputs, report->skipped, args, sinks.get());
 }
 #endif
 
@@ -53,6 +88,12 @@ int run(const BatchArgs& args) {
 #ifdef LOGAN_WITH_MPI
   if (g_mpi_session != nullptr) return run_mpi(args);
 #endif
+  // The databases are checked first: bad credentials should not wait for a long run to end.
+  auto sinks = Sinks::open(args.sink);
+  if (!sinks) {
+    warn(sinks.error().message);
+    return kExitInput;
+  }
   std::vector<Error> skipped;
   auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
   if (!inputs) {
@@ -86,7 +127,8 @@ int run(const BatchArgs& args) {
     }
   }
 
-  return write_stats(report->stats, static_cast<uint32_t>(inputs->size()), skipped, args.out);
+  return report_and_store(report->stats, static_cast<uint32_t>(inputs->size()), skipped, args,
+                          sinks->get());
 }
 
 }  // namespace
@@ -104,6 +146,7 @@ void register_batch(CLI::App& app, CommandAction& action) {
                   "agent, nginx), an Apache LogFormat or an nginx log_format string")
       ->capture_default_str();
   add_stats_output_options(*cmd, args->out);
+  add_sink_options(*cmd, args->sink);
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Report the readable inputs when some cannot be read (they are listed)");

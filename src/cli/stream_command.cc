@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include "cli/commands.h"
+#include "cli/sink_options.h"
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
 #include "report/stats_report.h"
@@ -37,6 +38,7 @@ struct StreamArgs {
   bool json = false;
   std::string html;
   ReportOptions report;
+  SinkArgs sink;
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
@@ -120,6 +122,26 @@ std::string html_page(const SlideReport& r, const StreamArgs& args, int64_t slid
   return out;
 }
 
+// Queues a slide's window, and the all-time total (once per burst), for the --sink databases.
+void store_slide(const SlideReport& r, const ReportOptions& options, Sinks& sinks) {
+  const int64_t now = wall_clock_ms();
+  StatsRows window = make_stats_rows(*r.window->stats, options);
+  window.kind = PublicationKind::kWindow;
+  window.window_start_ms = r.window->start_ms;
+  window.window_end_ms = r.window->end_ms;
+  window.final = r.window->final;
+  window.published_ms = now;
+  sinks.publish(std::move(window));
+  if (!r.last_of_burst) return;
+  StatsRows total = make_stats_rows(*r.total, options);
+  total.kind = PublicationKind::kTotal;
+  total.window_start_ms = 0;  // all time
+  total.window_end_ms = r.window->end_ms;
+  total.final = r.window->final;
+  total.published_ms = now;
+  sinks.publish(std::move(total));
+}
+
 Result<int64_t> duration_option(const std::string& flag, const std::string& text, bool positive) {
   auto ms = parse_duration_ms(text);
   if (!ms || (positive && *ms <= 0)) {
@@ -201,6 +223,18 @@ int run(const StreamArgs& args) {
     }
     sources.push_back(std::move(source.value()));
   }
+  // The sink writers' threads start here: they must not take SIGINT/SIGTERM, which the
+  // SignalWatcher below waits for (a blocked mask is inherited by threads started later).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto sinks = Sinks::open(args.sink);
+  if (!sinks) {
+    warn(sinks.error().message);
+    return kExitInput;
+  }
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error from write(), not a kill
   // Panes come and go every slide; keep the freed heap for the next ones instead of handing
   // it back to the kernel and faulting it in again.
@@ -220,14 +254,17 @@ int run(const StreamArgs& args) {
     bool ok = true;
     if (!args.html.empty() && r.last_of_burst) ok &= write_output(args.html, html_page(r, args, *slide));
     std::string out = args.json ? json_line(r, args.report, total_json) : text_block(r, args.report);
+    if (!(*sinks)->empty()) store_slide(r, args.report, **sinks);
     return write_output("-", out) && ok;
   };
   Status done = job.run(publish, [](const std::string& m) { warn(m); });
+  Status stored = (*sinks)->flush();
+  if (!stored) warn(stored.error().message);
   if (!done) {
     warn(done.error().message);
     return kExitFailure;
   }
-  return kExitOk;
+  return stored ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -274,6 +311,7 @@ void register_stream(CLI::App& app, CommandAction& action) {
                   "List client addresses seen more than this many times")
       ->capture_default_str();
   cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
+  add_sink_options(*cmd, args->sink);
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

@@ -1,0 +1,84 @@
+// The database sink options: see sink_options.h.
+#include "cli/sink_options.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "stream/duration.h"
+
+namespace logan {
+
+void add_sink_options(CLI::App& cmd, SinkArgs& args) {
+  cmd.add_option("--sink", args.urls,
+                 "Also store the statistics in a database: sqlite:PATH or "
+                 "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (repeatable; docs/database-schema.md)");
+  cmd.add_option("--job", args.job, "The job name the database rows carry")->capture_default_str();
+  cmd.add_option("--instance", args.instance,
+                 "The instance id the database rows carry (default: the host name)");
+  cmd.add_option("--sink-timeout", args.timeout,
+                 "At the end, how long to keep retrying a database that is away before giving up")
+      ->capture_default_str();
+}
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args) {
+  auto sinks = std::make_unique<Sinks>();
+  auto timeout = parse_duration_ms(args.timeout);
+  if (!timeout || *timeout < 0) {
+    return Error{"bad --sink-timeout '" + args.timeout + "': expected a duration such as 30s"};
+  }
+  sinks->timeout_ms_ = *timeout;
+  sinks->job_ = args.job;
+  sinks->instance_ = args.instance;
+  if (sinks->instance_.empty()) {
+    char host[256] = {};
+    sinks->instance_ = ::gethostname(host, sizeof host - 1) == 0 && host[0] ? host : "localhost";
+  }
+  // Tests create databases of an older schema version with this, to check migrations.
+  int version = kStatsSchemaVersion;
+  if (const char* v = std::getenv("LOGAN_TEST_SCHEMA_VERSION")) version = std::atoi(v);
+  for (const auto& url : args.urls) {
+    auto store = open_stats_store(url, version);
+    if (!store) return store.error();
+    SinkWriterOptions options;
+    options.warn = [](const std::string& m) { std::fprintf(stderr, "logan: %s\n", m.c_str()); };
+    sinks->writers_.push_back(std::make_unique<SinkWriter>(std::move(store.value()), options));
+  }
+  return sinks;
+}
+
+void Sinks::publish(StatsRows rows) {
+  rows.job = job_;
+  rows.instance = instance_;
+  for (size_t i = 0; i < writers_.size(); ++i) {
+    if (i + 1 == writers_.size()) {
+      writers_[i]->publish(std::move(rows));
+    } else {
+      writers_[i]->publish(rows);
+    }
+  }
+}
+
+Status Sinks::flush() {
+  std::string failures;
+  for (auto& w : writers_) {
+    Status s = w->flush(timeout_ms_);
+    if (!s) failures += (failures.empty() ? "" : "; ") + s.error().message;
+    if (w->dropped() > 0) {
+      failures += (failures.empty() ? "" : "; ") + std::to_string(w->dropped()) +
+                  " windows dropped while " + w->name() + " was away";
+    }
+  }
+  if (!failures.empty()) return Error{failures};
+  return Ok{};
+}
+
+}  // namespace logan

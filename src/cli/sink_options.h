@@ -1,0 +1,51 @@
+// The --sink, --job, --instance and --sink-timeout options shared by `logan batch` and `logan
+// stream`, and the database sinks they open: each publication goes to every sink through a
+// SinkWriter (its own thread, retries while a database is away).
+// Thread-safety: publish() from one thread at a time; the writers' warnings come from theirs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/result.h"
+#include "sink/sink_writer.h"
+
+namespace logan {
+
+struct SinkArgs {
+  std::vector<std::string> urls;
+  std::string job = "logan";
+  std::string instance;  // default: the host name
+  std::string timeout = "30s";
+};
+
+void add_sink_options(CLI::App& cmd, SinkArgs& args);
+
+class Sinks {
+ public:
+  // Connects to every sink and creates or migrates its schema: a bad URL, an unreachable
+  // database or bad credentials are an error here, before any work is done.
+  static Result<std::unique_ptr<Sinks>> open(const SinkArgs& args);
+
+  bool empty() const { return writers_.empty(); }
+  const std::string& job() const { return job_; }
+  const std::string& instance() const { return instance_; }
+  // Queues a publication (job and instance are filled in here) for every sink.
+  void publish(StatsRows rows);
+  // Waits up to --sink-timeout for everything to be written; the error names what was not.
+  Status flush();
+
+ private:
+  std::vector<std::unique_ptr<SinkWriter>> writers_;
+  std::string job_;
+  std::string instance_;
+  int64_t timeout_ms_ = 30000;
+};
+
+// Milliseconds since the epoch, now.
+int64_t wall_clock_ms();
+
+}  // namespace logan

@@ -1,0 +1,205 @@
+// The PostgreSQL statistics store, over libpq: publications are written in one transaction,
+// the window rows with INSERT ... RETURNING and their counts with COPY. See stats_store.h.
+// Thread-safety: one thread at a time (the connection is not shared).
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sink/sql_store.h"
+
+namespace logan {
+namespace sink_internal {
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// The first line of libpq's message (they end with a newline, and may add a second line).
+std::string first_line(const char* message) {
+  std::string m = message ? message : "";
+  size_t nl = m.find('\n');
+  if (nl != std::string::npos) m.resize(nl);
+  return m.empty() ? "unknown error" : m;
+}
+
+// Appends `text` as a field of COPY's text format.
+void copy_field(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+class PostgresStore final : public SqlStore {
+ public:
+  PostgresStore(PGconn* conn, std::string name) : SqlStore(std::move(name), Dialect::kPostgres), conn_(conn) {}
+  ~PostgresStore() override { PQfinish(conn_); }
+
+ protected:
+  bool exec(const std::string& sql) override {
+    PgResult r(PQexec(conn_, sql.c_str()));
+    auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+  }
+  const char* begin_sql() const override { return "BEGIN"; }
+  Error failure(const std::string& what) const override {
+    return Error{"sink " + name() + ": " + what + ": " + first_line(PQerrorMessage(conn_))};
+  }
+  Result<int> recorded_version() override {
+    PgResult q(PQexec(conn_, "SELECT coalesce(max(version), 0) FROM logan_schema"));
+    if (!q || PQresultStatus(q.get()) != PGRES_TUPLES_OK) return failure("cannot read the schema version");
+    return std::atoi(PQgetvalue(q.get(), 0, 0));
+  }
+  bool ensure_connected() override {
+    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
+    return PQstatus(conn_) == CONNECTION_OK;
+  }
+  Status write_rows(const std::vector<StatsRows>& all) override { return write_locked(all); }
+
+ private:
+  PgResult params(const char* sql, const std::vector<const char*>& values) {
+    return PgResult(PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),
+                                 nullptr, nullptr, 0));
+  }
+
+  Status write_locked(const std::vector<StatsRows>& all) {
+    const bool v2 = version() >= 2;
+    std::string content, statuses, ips, endpoints, methods;
+    for (const auto& r : all) {
+      const std::string kind = publication_kind_name(r.kind);
+      const std::string start = sink_timestamp(r.window_start_ms), end = sink_timestamp(r.window_end_ms);
+      PgResult del = r.kind == PublicationKind::kTotal
+                         ? params("DELETE FROM logan_windows WHERE job = $1 AND instance = $2 AND kind = $3",
+                                  {r.job.c_str(), r.instance.c_str(), kind.c_str()})
+                         : params("DELETE FROM logan_windows WHERE job = $1 AND instance = $2 AND kind = $3 "
+                                  "AND window_start = $4 AND window_end = $5",
+                                  {r.job.c_str(), r.instance.c_str(), kind.c_str(), start.c_str(), end.c_str()});
+      if (!del || PQresultStatus(del.get()) != PGRES_COMMAND_OK) return failure("cannot replace a window");
+
+      std::vector<std::string> v = {r.job, r.instance, kind, start, end, r.final ? "true" : "false",
+                                    sink_timestamp(r.published_ms), std::to_string(r.lines_total),
+                                    std::to_string(r.lines_parsed), std::to_string(r.lines_invalid)};
+      std::vector<const char*> p;
+      for (const auto& s : v) p.push_back(s.c_str());
+      std::string first, last;
+      if (r.first_time) {
+        first = sink_timestamp(*r.first_time * 1000);
+        last = sink_timestamp(*r.last_time * 1000);
+        p.push_back(first.c_str());
+        p.push_back(last.c_str());
+      } else {
+        p.push_back(nullptr);
+        p.push_back(nullptr);
+      }
+      std::vector<std::string> extra;
+      if (v2) {
+        extra.push_back(std::to_string(r.unique_clients));
+        for (uint64_t b : r.bytes_by_class) extra.push_back(std::to_string(b));
+        for (const auto& s : extra) p.push_back(s.c_str());
+      }
+      PgResult ins = params(
+          v2 ? "INSERT INTO logan_windows (job, instance, kind, window_start, window_end, final, "
+               "published_at, lines_total, lines_parsed, lines_invalid, first_time, last_time, "
+               "unique_clients, bytes_1xx, bytes_2xx, bytes_3xx, bytes_4xx, bytes_5xx, bytes_other) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+               "$18, $19) RETURNING id"
+             : "INSERT INTO logan_windows (job, instance, kind, window_start, window_end, final, "
+               "published_at, lines_total, lines_parsed, lines_invalid, first_time, last_time) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+          p);
+      if (!ins || PQresultStatus(ins.get()) != PGRES_TUPLES_OK) return failure("cannot insert a window");
+      const std::string id = PQgetvalue(ins.get(), 0, 0);
+
+      content += id + "\t" + std::to_string(r.content.count) + "\t" + std::to_string(r.content.sum) +
+                 "\t" + std::to_string(r.content.min) + "\t" + std::to_string(r.content.max) + "\t" +
+                 std::to_string(r.content.avg()) + "\n";
+      for (const auto& [code, count] : r.statuses) {
+        statuses += id + "\t" + std::to_string(code) + "\t" + std::to_string(count) + "\n";
+      }
+      auto add_keys = [&](std::string& out, const std::vector<KeyCount>& keys) {
+        for (const auto& k : keys) {
+          out += id;
+          out += '\t';
+          copy_field(out, k.key);
+          out += '\t';
+          out += std::to_string(k.count);
+          out += '\n';
+        }
+      };
+      add_keys(ips, r.ips);
+      add_keys(endpoints, r.endpoints);
+      add_keys(methods, r.methods);
+    }
+    if (!copy("COPY logan_content_size (window_id, count, sum, min, max, avg) FROM STDIN", content) ||
+        !copy("COPY logan_status_counts (window_id, status, count) FROM STDIN", statuses) ||
+        !copy("COPY logan_ip_counts (window_id, ip, count) FROM STDIN", ips) ||
+        !copy("COPY logan_endpoint_counts (window_id, endpoint, count) FROM STDIN", endpoints) ||
+        (v2 && !copy("COPY logan_method_counts (window_id, method, count) FROM STDIN", methods))) {
+      return failure("cannot copy counts");
+    }
+    return Ok{};
+  }
+
+  // Sends `data` (COPY text format) through `sql`; true when the server took it all.
+  bool copy(const char* sql, const std::string& data) {
+    if (data.empty()) return true;
+    PgResult start(PQexec(conn_, sql));
+    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) return false;
+    bool sent = PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
+    if (PQputCopyEnd(conn_, sent ? nullptr : "logan: sending failed") != 1) return false;
+    bool ok = sent;
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) ok = false;
+      PQclear(r);
+    }
+    return ok;
+  }
+
+  PGconn* conn_;
+};
+
+void ignore_notice(void*, const char*) {}
+
+}  // namespace
+
+Result<std::unique_ptr<StatsStore>> open_postgres_store(const std::string& conninfo,
+                                                        const std::string& name,
+                                                        int schema_version) {
+  // Later keywords override earlier ones: a timeout the user gave wins over ours, and the
+  // application name is only a fallback.
+  const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
+  const char* values[] = {"10", conninfo.c_str(), "logan", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Error{"cannot connect to sink " + name + ": out of memory"};
+  PQsetNoticeProcessor(conn, ignore_notice, nullptr);  // library code prints nothing
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = first_line(PQerrorMessage(conn));
+    PQfinish(conn);
+    return Error{"cannot connect to sink " + name + ": " + why};
+  }
+  auto store = std::make_unique<PostgresStore>(conn, name);
+  Status s = store->migrate(schema_version);
+  if (!s) return s.error();
+  return std::unique_ptr<StatsStore>(std::move(store));
+}
+
+}  // namespace sink_internal
+}  // namespace logan

@@ -1,0 +1,73 @@
+// The statistics schema and its migrations, for SQLite and PostgreSQL alike
+// (docs/database-schema.md describes each table). A step is never changed once released: a new
+// version adds a step.
+// Thread-safety: pure functions.
+#include <string>
+#include <vector>
+
+#include "sink/stats_store.h"
+
+namespace logan::sink_internal {
+
+namespace {
+
+// Replaces the dialect's words in `sql`: {ID} the row id column, {TS} a timestamp.
+std::string dialect_sql(Dialect d, std::string sql) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = sql.find(from); at != std::string::npos; at = sql.find(from, at + to.size())) {
+      sql.replace(at, from.size(), to);
+    }
+  };
+  replace("{ID}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
+  replace("{TS}", d == Dialect::kSqlite ? "TEXT" : "TIMESTAMPTZ");
+  return sql;
+}
+
+std::string counts_table(const std::string& table, const std::string& key_column,
+                         const std::string& key_type) {
+  return "CREATE TABLE " + table +
+         " (window_id BIGINT NOT NULL REFERENCES logan_windows (id) ON DELETE CASCADE, " +
+         key_column + " " + key_type + " NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (window_id, " +
+         key_column + "))";
+}
+
+}  // namespace
+
+std::vector<std::string> migration_step(Dialect d, int to) {
+  std::vector<std::string> sql;
+  if (to == 1) {
+    sql.push_back(
+        "CREATE TABLE logan_windows ("
+        "id {ID}, job TEXT NOT NULL, instance TEXT NOT NULL, kind TEXT NOT NULL, "
+        "window_start {TS} NOT NULL, window_end {TS} NOT NULL, final BOOLEAN NOT NULL, "
+        "published_at {TS} NOT NULL, lines_total BIGINT NOT NULL, lines_parsed BIGINT NOT NULL, "
+        "lines_invalid BIGINT NOT NULL, first_time {TS}, last_time {TS})");
+    sql.push_back(
+        "CREATE UNIQUE INDEX logan_windows_key ON logan_windows "
+        "(job, instance, kind, window_start, window_end) WHERE kind <> 'total'");
+    sql.push_back(
+        "CREATE UNIQUE INDEX logan_windows_total ON logan_windows (job, instance) "
+        "WHERE kind = 'total'");
+    sql.push_back(
+        "CREATE TABLE logan_content_size ("
+        "window_id BIGINT PRIMARY KEY REFERENCES logan_windows (id) ON DELETE CASCADE, "
+        "count BIGINT NOT NULL, sum BIGINT NOT NULL, min BIGINT NOT NULL, max BIGINT NOT NULL, "
+        "avg DOUBLE PRECISION NOT NULL)");
+    sql.push_back(counts_table("logan_status_counts", "status", "INTEGER"));
+    sql.push_back(counts_table("logan_ip_counts", "ip", "TEXT"));
+    sql.push_back(counts_table("logan_endpoint_counts", "endpoint", "TEXT"));
+  } else if (to == 2) {
+    sql.push_back("ALTER TABLE logan_windows ADD COLUMN unique_clients BIGINT NOT NULL DEFAULT 0");
+    for (const char* c : {"bytes_1xx", "bytes_2xx", "bytes_3xx", "bytes_4xx", "bytes_5xx",
+                          "bytes_other"}) {
+      sql.push_back(std::string("ALTER TABLE logan_windows ADD COLUMN ") + c +
+                    " BIGINT NOT NULL DEFAULT 0");
+    }
+    sql.push_back(counts_table("logan_method_counts", "method", "TEXT"));
+    sql.push_back("CREATE INDEX logan_windows_time ON logan_windows (job, kind, window_end)");
+  }
+  for (auto& s : sql) s = dialect_sql(d, std::move(s));
+  return sql;
+}
+
+}  // namespace logan::sink_internal

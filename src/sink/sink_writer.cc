@@ -1,0 +1,117 @@
+// SinkWriter: see sink_writer.h.
+#include "sink/sink_writer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace logan {
+
+namespace {
+// At most this many publications go in one transaction.
+constexpr size_t kMaxPerTransaction = 256;
+}  // namespace
+
+SinkWriter::SinkWriter(std::unique_ptr<StatsStore> store, SinkWriterOptions options)
+    : store_(std::move(store)), options_(std::move(options)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+SinkWriter::~SinkWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void SinkWriter::publish(StatsRows rows) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (rows.kind == PublicationKind::kTotal) {
+      // Only the newest total matters: it replaces the stored one anyway.
+      auto same = std::find_if(held_.begin(), held_.end(),
+                               [&](const StatsRows& h) { return h.same_key(rows); });
+      if (same != held_.end()) {
+        *same = std::move(rows);
+        wake_.notify_all();
+        return;
+      }
+    }
+    held_.push_back(std::move(rows));
+    while (held_.size() > options_.max_held) {
+      auto oldest = std::find_if(held_.begin(), held_.end(),
+                                 [](const StatsRows& h) { return h.kind != PublicationKind::kTotal; });
+      if (oldest == held_.end()) break;
+      held_.erase(oldest);
+      ++dropped_;
+      if (!said_dropping_ && options_.warn) {
+        said_dropping_ = true;
+        options_.warn("sink " + store_->name() + ": more than " + std::to_string(options_.max_held) +
+                      " publications waiting for the database; dropping the oldest windows");
+      }
+    }
+  }
+  wake_.notify_all();
+}
+
+Status SinkWriter::flush(int64_t timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  wake_.notify_all();
+  written_.wait_until(lock, deadline, [&] { return held_.empty() && in_flight_ == 0; });
+  if (held_.empty() && in_flight_ == 0) return Ok{};
+  size_t left = held_.size() + in_flight_;
+  return Error{std::to_string(left) + " publication" + (left == 1 ? "" : "s") +
+               " not written to " + store_->name() + ": " + last_error_};
+}
+
+uint64_t SinkWriter::dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+
+void SinkWriter::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    wake_.wait(lock, [&] { return stop_ || !held_.empty(); });
+    if (stop_) return;
+    size_t n = std::min(held_.size(), kMaxPerTransaction);
+    std::vector<StatsRows> batch(std::make_move_iterator(held_.begin()),
+                                 std::make_move_iterator(held_.begin() + static_cast<long>(n)));
+    held_.erase(held_.begin(), held_.begin() + static_cast<long>(n));
+    in_flight_ = n;
+    lock.unlock();
+    Status s = store_->write(batch);
+    lock.lock();
+    if (s) {
+      in_flight_ = 0;
+      if (failing_ && options_.warn) {
+        options_.warn("sink " + store_->name() + ": the database is back; held publications written");
+      }
+      failing_ = false;
+      backoff_ms_ = 0;
+      written_.notify_all();
+      continue;
+    }
+    // Put the batch back in front, in order (a newer total published meanwhile wins).
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      bool newer = it->kind == PublicationKind::kTotal &&
+                   std::any_of(held_.begin(), held_.end(), [&](const StatsRows& h) { return h.same_key(*it); });
+      if (!newer) held_.push_front(std::move(*it));
+    }
+    in_flight_ = 0;
+    last_error_ = s.error().message;
+    if (!failing_ && options_.warn) {
+      options_.warn(s.error().message + " (retrying; publications are held in memory meanwhile)");
+    }
+    failing_ = true;
+    backoff_ms_ = backoff_ms_ == 0 ? options_.first_backoff_ms : std::min(backoff_ms_ * 2, options_.max_backoff_ms);
+    written_.notify_all();
+    wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms_), [&] { return stop_; });
+    if (stop_) return;
+  }
+}
+
+}  // namespace logan

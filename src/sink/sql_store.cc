@@ -1,0 +1,50 @@
+// SqlStore: see sql_store.h.
+#include "sink/sql_store.h"
+
+namespace logan::sink_internal {
+
+Status SqlStore::in_transaction(const std::string& what, const std::function<Status()>& body) {
+  if (!exec(begin_sql())) return failure("cannot start a transaction");
+  Status s = body();
+  if (s && exec("COMMIT")) return Ok{};
+  if (s) s = failure("cannot commit " + what);
+  exec("ROLLBACK");
+  return s;
+}
+
+Status SqlStore::migrate(int target) {
+  return in_transaction("the schema", [&]() -> Status {
+    if (dialect_ == Dialect::kPostgres) {
+      // Several logans starting at once: one migrates, the others wait and find it done.
+      if (!exec("SELECT pg_advisory_xact_lock(465558058350)")) return failure("cannot lock the schema");
+    }
+    if (!exec("CREATE TABLE IF NOT EXISTS logan_schema (version INTEGER NOT NULL)")) {
+      return failure("cannot create the schema table");
+    }
+    auto recorded = recorded_version();
+    if (!recorded) return recorded.error();
+    if (*recorded > target) {
+      return Error{"sink " + name_ + ": the database's schema version " + std::to_string(*recorded) +
+                   " is newer than this logan's (" + std::to_string(target) + ")"};
+    }
+    for (int v = *recorded + 1; v <= target; ++v) {
+      for (const auto& sql : migration_step(dialect_, v)) {
+        if (!exec(sql)) return failure("cannot migrate the schema to version " + std::to_string(v));
+      }
+    }
+    if (*recorded < target &&
+        (!exec("DELETE FROM logan_schema") ||
+         !exec("INSERT INTO logan_schema (version) VALUES (" + std::to_string(target) + ")"))) {
+      return failure("cannot record the schema version");
+    }
+    version_ = target;
+    return Ok{};
+  });
+}
+
+Status SqlStore::write(const std::vector<StatsRows>& rows) {
+  if (!ensure_connected()) return failure("cannot connect");
+  return in_transaction("statistics", [&] { return write_rows(rows); });
+}
+
+}  // namespace logan::sink_internal

@@ -1,0 +1,163 @@
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "sink/stats_store.h"
+
+namespace logan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = fs::temp_directory_path() / ("logan-sink-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    remove();
+  }
+  void TearDown() override { remove(); }
+  void remove() {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+  }
+  std::string url() const { return "sqlite:" + path_.string(); }
+
+  // The first column of the first row of `sql`, as text ("" when none).
+  std::string query(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    std::string out;
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  static StatsRows rows(PublicationKind kind, int64_t start_ms, uint64_t lines) {
+    AccessStats stats;
+    LogRecord r;
+    r.client = "10.0.0.1";
+    r.endpoint = "/a";
+    r.has_endpoint = true;
+    r.method = "GET";
+    r.status = 200;
+    r.size = 100;
+    for (uint64_t i = 0; i < lines; ++i) stats.add_parsed(r);
+    ReportOptions options;
+    options.ip_threshold = 0;
+    StatsRows out = make_stats_rows(stats, options);
+    out.job = "job";
+    out.instance = "host-1";
+    out.kind = kind;
+    out.window_start_ms = start_ms;
+    out.window_end_ms = start_ms + 60000;
+    out.published_ms = start_ms + 60000;
+    return out;
+  }
+
+  fs::path path_;
+};
+
+TEST_F(SqliteStoreTest, CreatesTheSchemaAndStoresAPublication) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kRun, 0, 3)}));
+  EXPECT_EQ(query("SELECT version FROM logan_schema"), std::to_string(kStatsSchemaVersion));
+  EXPECT_EQ(query("SELECT lines_total FROM logan_windows"), "3");
+  EXPECT_EQ(query("SELECT window_end FROM logan_windows"), "1970-01-01T00:01:00.000Z");
+  EXPECT_EQ(query("SELECT sum FROM logan_content_size"), "300");
+  EXPECT_EQ(query("SELECT count FROM logan_status_counts WHERE status = 200"), "3");
+  EXPECT_EQ(query("SELECT count FROM logan_ip_counts WHERE ip = '10.0.0.1'"), "3");
+  EXPECT_EQ(query("SELECT count FROM logan_endpoint_counts WHERE endpoint = '/a'"), "3");
+  EXPECT_EQ(query("SELECT count FROM logan_method_counts WHERE method = 'GET'"), "3");
+  EXPECT_EQ(query("SELECT bytes_2xx FROM logan_windows"), "300");
+}
+
+TEST_F(SqliteStoreTest, APublicationWrittenAgainReplacesTheOldOne) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kWindow, 0, 3), rows(PublicationKind::kWindow, 60000, 4)}));
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kWindow, 0, 5)}));
+  EXPECT_EQ(query("SELECT count(*) FROM logan_windows"), "2");
+  EXPECT_EQ(query("SELECT group_concat(lines_total) FROM (SELECT lines_total FROM logan_windows ORDER BY window_start)"), "5,4");
+  EXPECT_EQ(query("SELECT count(*) FROM logan_status_counts"), "2");  // the old window's rows went too
+  // The total has one row per job and instance, whatever its window.
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kTotal, 0, 7)}));
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kTotal, 60000, 9)}));
+  EXPECT_EQ(query("SELECT count(*) || ':' || max(lines_total) FROM logan_windows WHERE kind = 'total'"), "1:9");
+}
+
+TEST_F(SqliteStoreTest, AnOlderSchemaIsMigratedAndKeepsItsRows) {
+  {
+    auto v1 = open_stats_store(url(), 1);
+    ASSERT_TRUE(v1) << v1.error().message;
+    ASSERT_TRUE((*v1)->write({rows(PublicationKind::kRun, 0, 3)}));
+  }
+  EXPECT_EQ(query("SELECT version FROM logan_schema"), "1");
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(query("SELECT version FROM logan_schema"), "2");
+  EXPECT_EQ(query("SELECT lines_total || ',' || unique_clients FROM logan_windows"), "3,0");
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kRun, 60000, 2)}));
+  EXPECT_EQ(query("SELECT count(*) FROM logan_method_counts"), "1");
+}
+
+TEST_F(SqliteStoreTest, ANewerSchemaOrAFileThatIsNoDatabaseIsRefused) {
+  { ASSERT_TRUE(open_stats_store(url())); }
+  auto older = open_stats_store(url(), 1);
+  ASSERT_FALSE(older);
+  EXPECT_NE(older.error().message.find("newer"), std::string::npos) << older.error().message;
+  remove();
+  std::ofstream(path_) << "this is a text file, not a database, and it is long enough to tell\n";
+  auto junk = open_stats_store(url());
+  ASSERT_FALSE(junk);
+  EXPECT_NE(junk.error().message.find(path_.string()), std::string::npos) << junk.error().message;
+}
+
+TEST_F(SqliteStoreTest, LogContentIsStoredAsData) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store);
+  StatsRows r = rows(PublicationKind::kRun, 0, 1);
+  r.endpoints = {{"/x'); DROP TABLE logan_windows; --", 2}, {"/tab\there \"q\"", 1}};
+  ASSERT_TRUE((*store)->write({r}));
+  EXPECT_EQ(query("SELECT count FROM logan_endpoint_counts WHERE endpoint = '/x''); DROP TABLE logan_windows; --'"), "2");
+  EXPECT_EQ(query("SELECT count(*) FROM logan_windows"), "1");
+}
+
+TEST(StatsRowsTest, KeysAreMadeValidUtf8AndEqualOnesAdded) {
+  AccessStats stats;
+  LogRecord r;
+  r.status = 200;
+  r.has_endpoint = true;
+  r.endpoint = "/a\xff";
+  stats.add_parsed(r);
+  r.endpoint = "/a\xfe";
+  stats.add_parsed(r);
+  const std::string with_nul("/n\0ul", 5);  // LogRecord holds views
+  r.endpoint = with_nul;
+  stats.add_parsed(r);
+  StatsRows rows = make_stats_rows(stats, ReportOptions{});
+  ASSERT_EQ(rows.endpoints.size(), 2u);
+  EXPECT_EQ(rows.endpoints[0].key, "/a\xEF\xBF\xBD");
+  EXPECT_EQ(rows.endpoints[0].count, 2u);
+  EXPECT_EQ(rows.endpoints[1].key, "/n\xEF\xBF\xBDul");
+}
+
+TEST(StoreUrlTest, PasswordsAreHiddenAndUnknownSchemesRefused) {
+  EXPECT_EQ(redact_store_url("postgresql://bob:s3cret@db:5432/logs"), "postgresql://bob:***@db:5432/logs");
+  EXPECT_EQ(redact_store_url("postgresql:host=db password=s3cret dbname=x"),
+            "postgresql:host=db password=*** dbname=x");
+  auto bad = open_stats_store("mysql://x");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("unknown sink"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logan

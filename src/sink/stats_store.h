@@ -1,0 +1,49 @@
+// StatsStore: a database that keeps published statistics (docs/database-schema.md): SQLite
+// (`sqlite:PATH`) or PostgreSQL (`postgresql://...`, `postgres://...`, or a libpq keyword
+// string after `postgresql:`). Opening one connects and creates or migrates the schema; write()
+// stores publications in one transaction, each replacing the rows of the same key, so a
+// publication written twice (a retry, a restart) is there once.
+// Thread-safety: one store is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sink/stats_rows.h"
+
+namespace logan {
+
+// The schema version this logan writes; docs/database-schema.md lists each version.
+constexpr int kStatsSchemaVersion = 2;
+
+class StatsStore {
+ public:
+  virtual ~StatsStore() = default;
+  // The store as the user named it, with any password hidden.
+  virtual const std::string& name() const = 0;
+  // Writes `rows` in one transaction. A store whose connection was lost reconnects first; on
+  // error nothing of `rows` is stored.
+  virtual Status write(const std::vector<StatsRows>& rows) = 0;
+};
+
+// Opens the store `url` names, creating or migrating its schema up to `schema_version` (tests
+// use older versions to check migrations). A database with a newer schema is refused.
+Result<std::unique_ptr<StatsStore>> open_stats_store(const std::string& url,
+                                                     int schema_version = kStatsSchemaVersion);
+
+// Hides the password of a PostgreSQL URL or keyword string, for messages.
+std::string redact_store_url(const std::string& url);
+
+namespace sink_internal {
+enum class Dialect { kSqlite, kPostgres };
+// The statements that take a schema from version `to - 1` to `to` (to >= 1).
+std::vector<std::string> migration_step(Dialect dialect, int to);
+Result<std::unique_ptr<StatsStore>> open_sqlite_store(const std::string& path, int schema_version);
+Result<std::unique_ptr<StatsStore>> open_postgres_store(const std::string& conninfo,
+                                                        const std::string& name,
+                                                        int schema_version);
+}  // namespace sink_internal
+
+}  // namespace logan
