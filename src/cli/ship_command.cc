@@ -83,7 +83,7 @@ Result<ShipOptions> ship_options(const ShipArgs& args) {
 
 Result<std::unique_ptr<StreamSource>> ship_source(const std::string& spec, const ShipArgs& args) {
   if (spec == "-") return make_stdin_source();
-  if (args.follow || spec.find("://") != std::string::npos) {
+  if (args.follow) {
     SourceOptions options;
     options.from_end = args.from_end;
     return make_source(spec, options);
