@@ -24,6 +24,7 @@ class MpiSession;
 extern MpiSession* g_mpi_session;
 void register_gen(CLI::App& app, CommandAction& action);
 void register_merge(CLI::App& app, CommandAction& action);
+void register_ship(CLI::App& app, CommandAction& action);
 void register_stream(CLI::App& app, CommandAction& action);
 
 // Writes all of `data` to stdout or `path` ("-" or empty: stdout); false with a message on

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   logan::register_batch(app, action);
   logan::register_gen(app, action);
   logan::register_merge(app, action);
+  logan::register_ship(app, action);
   logan::register_stream(app, action);
   try {
     app.parse(argc, argv);

@@ -2,17 +2,15 @@
 // followed files, sockets and stdin, published every slide as text, JSON lines or an HTML page,
 // with checkpoints that survive restarts. SIGINT/SIGTERM publish a final window and checkpoint
 // and exit 0 (a second one exits at once).
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <thread>
 
 #include <malloc.h>
-#include <pthread.h>
 
 #include "cli/commands.h"
+#include "cli/signal_watcher.h"
 #include "cli/sink_options.h"
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
@@ -150,39 +148,6 @@ Result<int64_t> duration_option(const std::string& flag, const std::string& text
   return *ms;
 }
 
-// Turns SIGINT and SIGTERM into StreamJob::stop() from a thread of its own; a second signal
-// exits at once (the last checkpoint written stays valid).
-class SignalWatcher {
- public:
-  explicit SignalWatcher(StreamJob& job) : job_(job) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);  // inherited by every thread started later
-    thread_ = std::thread([this] { watch(); });
-  }
-  ~SignalWatcher() {
-    done_ = true;
-    thread_.join();
-  }
-
- private:
-  void watch() {
-    int seen = 0;
-    while (!done_) {
-      timespec timeout{0, 100 * 1000 * 1000};
-      int sig = sigtimedwait(&set_, nullptr, &timeout);
-      if (sig < 0) continue;
-      if (++seen > 1) std::_Exit(128 + sig);
-      job_.stop();
-    }
-  }
-  StreamJob& job_;
-  sigset_t set_;
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 int run(const StreamArgs& args) {
   StreamOptions options;
   options.format = args.format;
@@ -224,12 +189,8 @@ int run(const StreamArgs& args) {
     sources.push_back(std::move(source.value()));
   }
   // The sink writers' threads start here: they must not take SIGINT/SIGTERM, which the
-  // SignalWatcher below waits for (a blocked mask is inherited by threads started later).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SignalWatcher below waits for.
+  block_stop_signals();
   auto sinks = Sinks::open(args.sink);
   if (!sinks) {
     warn(sinks.error().message);
@@ -241,7 +202,8 @@ int run(const StreamArgs& args) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   StreamJob job(options, std::move(sources));
-  SignalWatcher signals(job);
+  // A second signal exits at once (the last checkpoint written stays valid).
+  SignalWatcher signals([&job] { job.stop(); }, [](int sig) { std::_Exit(128 + sig); });
   std::vector<std::string> notes;
   Status ready = job.prepare(notes);
   for (const auto& n : notes) warn(n);
