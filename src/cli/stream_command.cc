@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "cli/signal_watcher.h"
 #include "cli/sink_options.h"
+#include "kafka/kafka_source.h"
+#include "kafka/ship_options.h"
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
 #include "report/stats_report.h"
@@ -37,6 +39,7 @@ struct StreamArgs {
   std::string html;
   ReportOptions report;
   SinkArgs sink;
+  std::vector<std::string> kafka_properties;  // -X name=value
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
@@ -179,9 +182,19 @@ int run(const StreamArgs& args) {
     }
     source_options.poll_ms = *poll;
   }
+  std::vector<std::pair<std::string, std::string>> kafka_properties;
+  for (const auto& text : args.kafka_properties) {
+    auto property = parse_property(text);
+    if (!property) {
+      warn("bad -X '" + text + "': " + property.error().message);
+      return kExitInput;
+    }
+    kafka_properties.push_back(std::move(property.value()));
+  }
   std::vector<std::unique_ptr<StreamSource>> sources;
   for (const auto& spec : args.sources) {
-    auto source = make_source(spec, source_options);
+    auto source = spec.rfind("kafka://", 0) == 0 ? make_kafka_source(spec, kafka_properties)
+                                                 : make_source(spec, source_options);
     if (!source) {
       warn(source.error().message);
       return kExitInput;
@@ -239,8 +252,9 @@ void register_stream(CLI::App& app, CommandAction& action) {
       "and all-time statistics every slide");
   cmd->add_option("sources", args->sources,
                   "A directory to watch ('DIR/access*.log*' to watch for matching names), a file "
-                  "to follow, '-' for stdin, tcp://HOST:PORT to connect to, or "
-                  "listen://[HOST]:PORT to accept senders")
+                  "to follow, '-' for stdin, tcp://HOST:PORT to connect to, "
+                  "listen://[HOST]:PORT to accept senders, or "
+                  "kafka://BROKERS/TOPIC?group=GROUP[&offset=committed|earliest|latest]")
       ->required();
   cmd->add_option("-f,--format", args->format,
                   "Log format: auto, a nickname, an Apache LogFormat or an nginx log_format string")
@@ -274,6 +288,8 @@ void register_stream(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
   add_sink_options(*cmd, args->sink);
+  cmd->add_option("-X", args->kafka_properties,
+                  "A librdkafka property for kafka:// sources, NAME=VALUE (repeatable; SASL, TLS, tuning)");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

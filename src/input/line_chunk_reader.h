@@ -43,6 +43,11 @@ class ChunkBuffer {
     resize(size_ + 1);
     data_[size_ - 1] = c;
   }
+  void append(std::string_view bytes) {
+    size_t at = size_;
+    resize(size_ + bytes.size());
+    if (!bytes.empty()) std::memcpy(data_.get() + at, bytes.data(), bytes.size());
+  }
 
  private:
   void grow(size_t n) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct LineBatch {
   uint64_t file_id = 0;                  // file sources: the source's id for the file
   std::optional<FilePosition> position;  // file sources: the file's position after this batch
   bool forget_file = false;              // file sources: file_id is gone; drop its position
+  // A barrier (no lines): once the engine reaches it, everything the source emitted before is
+  // in the state and checkpointed; the engine then fulfils the promise (SourceContext::settle).
+  std::shared_ptr<std::promise<void>> barrier;
 
   // Filled by BatchParser on the source's thread, so that parsing runs beside the engine.
   struct InvalidLine {
@@ -63,6 +67,7 @@ struct LineBatch {
     first_line = 1;
     file_id = 0;
     forget_file = false;
+    barrier.reset();
     parsed = false;
     line_count = 0;
     records.clear();

@@ -143,7 +143,7 @@ class StreamJob::Impl {
           stop_requested_ = true;
         }
       }
-      if (checkpoint_ && now - last_checkpoint >= options_.checkpoint_interval_ms) {
+      if (now - last_checkpoint >= options_.checkpoint_interval_ms) {
         Status saved = save_checkpoint();
         if (!saved) warn(saved.error().message);
         last_checkpoint = now;
@@ -166,10 +166,8 @@ class StreamJob::Impl {
         failure = Error{"cannot write the output"};
       }
     }
-    if (checkpoint_) {
-      Status saved = save_checkpoint();
-      if (!saved && failure) failure = saved;
-    }
+    Status saved = save_checkpoint();
+    if (!saved && failure) failure = saved;
     if (failure && failed_sources_.load() == static_cast<int>(sources_.size())) {
       failure = Error{"every source stopped with an error"};
     }
@@ -199,6 +197,15 @@ class StreamJob::Impl {
     void warn(std::string message) override {
       std::lock_guard lock(job_.warn_mu_);
       job_.warnings_.push_back(std::move(message));
+    }
+    void settle() override {
+      auto batch = job_.queue_.take_free();
+      auto done = std::make_shared<std::promise<void>>();
+      std::future<void> settled = done->get_future();
+      batch->barrier = std::move(done);
+      batch->source = index_;
+      job_.queue_.push(std::move(batch));
+      settled.wait();
     }
 
    private:
@@ -236,7 +243,13 @@ class StreamJob::Impl {
     });
   }
 
+  // Saves the checkpoint (when there is a checkpoint directory), then tells each source which
+  // of its positions are durable.
   Status save_checkpoint() {
+    if (!checkpoint_) {
+      notify_checkpointed();
+      return Ok{};
+    }
     CheckpointData data;
     windower_.serialize(data.windows);
     data.next_input = next_input_.load();
@@ -248,12 +261,35 @@ class StreamJob::Impl {
       for (const auto& [id, pos] : positions_[i]) entries.emplace_back(id, pos);
     }
     Status s = checkpoint_->save(data);
-    if (s) counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+    if (s) {
+      counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+      notify_checkpointed();
+    }
     return s;
+  }
+
+  void notify_checkpointed() {
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (positions_[i].empty()) continue;
+      std::vector<FileEntry> entries(positions_[i].begin(), positions_[i].end());
+      sources_[i]->checkpointed(entries);
+    }
   }
 
   void consume(LineBatch& b) {
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
+    if (b.barrier) {
+      // Everything the source emitted before is in the state: make it durable, then let the
+      // source go on.
+      Status saved = save_checkpoint();
+      if (!saved) {
+        std::lock_guard lock(warn_mu_);
+        warnings_.push_back(saved.error().message);
+      }
+      b.barrier->set_value();
+      b.barrier.reset();
+      return;
+    }
     if (b.forget_file) {
       positions_[b.source].erase(b.file_id);
       return;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include <gtest/gtest.h>
 
@@ -127,6 +128,68 @@ TEST(StreamJobTest, CheckpointCarriesTotalsAndPositionsIntoTheNextRun) {
     auto s = job.prepare(notes);
     ASSERT_FALSE(s);
     EXPECT_NE(s.error().message.find("refusing checkpoint"), std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+// Emits its lines, then settles (as a Kafka source does before giving partitions up) and
+// records what the engine said was durable at that moment.
+class SettlingSource final : public StreamSource {
+ public:
+  const std::string& name() const override { return name_; }
+  Status open() override { return Ok{}; }
+  Status run(SourceContext& ctx) override {
+    InputId input = ctx.new_input(name_);
+    for (int i = 0; i < 50; ++i) {
+      auto b = ctx.new_batch();
+      b->input = input;
+      b->data.assign(clf_line(i));
+      FilePosition p;
+      p.offset = static_cast<uint64_t>(i + 1);
+      p.lines = static_cast<uint64_t>(i + 1);
+      b->file_id = 3;
+      b->position = p;
+      ctx.emit(std::move(b));
+    }
+    ctx.settle();
+    std::lock_guard lock(mu_);
+    at_settle_ = last_;
+    return Ok{};
+  }
+  void checkpointed(const std::vector<FileEntry>& entries) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, pos] : entries) {
+      if (id == 3) last_ = pos.offset;
+    }
+  }
+  uint64_t at_settle() {
+    std::lock_guard lock(mu_);
+    return at_settle_;
+  }
+
+ private:
+  std::string name_ = "settling";
+  std::mutex mu_;
+  uint64_t last_ = 0;
+  uint64_t at_settle_ = 0;
+};
+
+TEST(StreamJobTest, SettleReturnsOnceEverythingEmittedIsCountedAndCheckpointed) {
+  fs::path dir = fs::temp_directory_path() / ("logan-settle-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (bool with_checkpoint : {false, true}) {
+    StreamOptions options;
+    options.format = "common";
+    if (with_checkpoint) options.checkpoint_dir = dir.string();
+    auto source = std::make_unique<SettlingSource>();
+    SettlingSource* s = source.get();
+    std::vector<std::unique_ptr<StreamSource>> sources;
+    sources.push_back(std::move(source));
+    StreamJob job(options, std::move(sources));
+    std::vector<std::string> notes;
+    ASSERT_TRUE(job.prepare(notes));
+    ASSERT_TRUE(job.run([](const SlideReport&) { return true; }, [](const std::string&) {}));
+    EXPECT_EQ(s->at_settle(), 50u) << (with_checkpoint ? "with" : "without") << " a checkpoint";
   }
   fs::remove_all(dir);
 }

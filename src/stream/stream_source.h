@@ -32,6 +32,10 @@ class SourceContext {
   virtual InputId new_input(std::string name) = 0;
   // Something the operator should know that does not stop the source.
   virtual void warn(std::string message) = 0;
+  // Blocks until everything this source emitted is counted and, with --checkpoint, durably
+  // checkpointed (StreamSource::checkpointed() has been called). A Kafka source calls it before
+  // it gives partitions up. Contexts outside a job return at once.
+  virtual void settle() {}
 };
 
 // A file's position as checkpointed, with the id the source knows it by.
@@ -52,6 +56,11 @@ class StreamSource {
   virtual void restore(std::vector<FileEntry> /*entries*/) {}
   // Reads until the input ends (stdin) or ctx.stopping(); an error ends this source only.
   virtual Status run(SourceContext& ctx) = 0;
+  // Called on the engine's thread, also after run() returned, with this source's positions
+  // once they and the state that counts them are durable (a checkpoint was saved; without
+  // --checkpoint, once they are counted), every --checkpoint-interval and at the end. A Kafka
+  // source commits its offsets here.
+  virtual void checkpointed(const std::vector<FileEntry>& /*entries*/) {}
 };
 
 // Turns a SOURCE argument into a source: "-" (stdin), "tcp://HOST:PORT" (connect),
