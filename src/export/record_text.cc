@@ -109,41 +109,44 @@ void RecordText::append(std::string& out, const LogRecord& r) {
 }
 
 void RecordText::append_json(std::string& out, const LogRecord& r) {
-  JsonWriter w(out);
-  w.begin_object();
+  // The keys are constant: written as literals rather than escaped per record. Values go
+  // through the JSON writer's escaping, which also replaces ill-formed UTF-8; only NUL (which
+  // JSON could carry as \u0000) needs clean_text, to export the same text as CSV and COPY.
   auto text = [&](const char* key, std::string_view v) {
-    w.key(key);
+    out += key;
     if (is_null_text(v)) {
-      w.null();
-    } else {
-      w.value(clean_text(v, scratch_));
+      out += "null";
+      return;
     }
+    if (std::memchr(v.data(), '\0', v.size()) != nullptr) v = clean_text(v, scratch_);
+    out += '"';
+    append_json_string_body(out, v);
+    out += '"';
   };
   auto number = [&](const char* key, int64_t v, bool present) {
-    w.key(key);
+    out += key;
     if (present) {
-      w.value(v);
+      append_int(out, v);
     } else {
-      w.null();
+      out += "null";
     }
   };
   std::string_view time = r.has_time() ? iso_time(r.time) : std::string_view();
-  text("time", time.empty() ? std::string_view() : time);
-  text("client", r.client);
-  text("user", r.user);
-  text("method", r.method);
-  text("path", path_of(r));
-  text("query", query_of(r));
-  text("protocol", r.protocol);
-  number("status", r.status, r.status >= 0);
-  number("size", r.size, r.size >= 0);
-  number("duration_us", r.duration_us, r.duration_us >= 0);
-  text("referer", r.referer);
-  text("user_agent", r.user_agent);
-  text("vhost", r.vhost);
-  text("request", r.request);
-  w.end_object();
-  out += '\n';
+  text("{\"time\":", time);
+  text(",\"client\":", r.client);
+  text(",\"user\":", r.user);
+  text(",\"method\":", r.method);
+  text(",\"path\":", path_of(r));
+  text(",\"query\":", query_of(r));
+  text(",\"protocol\":", r.protocol);
+  number(",\"status\":", r.status, r.status >= 0);
+  number(",\"size\":", r.size, r.size >= 0);
+  number(",\"duration_us\":", r.duration_us, r.duration_us >= 0);
+  text(",\"referer\":", r.referer);
+  text(",\"user_agent\":", r.user_agent);
+  text(",\"vhost\":", r.vhost);
+  text(",\"request\":", r.request);
+  out += "}\n";
 }
 
 // CSV and COPY text share the layout: fields in order, a separator, null as an empty field
