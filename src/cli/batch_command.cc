@@ -1,12 +1,10 @@
 // `logan batch INPUT...`: statistics over log files, directories, globs and stdin.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <optional>
 
 #include "cli/commands.h"
+#include "cli/input_options.h"
 #include "cli/progress_meter.h"
 #include "cli/sink_options.h"
 #include "cli/stats_output.h"
@@ -18,9 +16,6 @@
 
 namespace logan {
 namespace {
-
-// Inputs at least this large (or stdin) get a progress line when stderr is a terminal.
-constexpr uint64_t kProgressMinBytes = 64ull << 20;
 
 struct BatchArgs {
   std::vector<std::string> inputs;
@@ -100,18 +95,8 @@ int run(const BatchArgs& args) {
     warn(inputs.error().message);
     return kExitInput;
   }
-  uint64_t total_bytes = 0;
-  bool has_stdin = false;
-  for (const auto& in : *inputs) {
-    total_bytes += in.size;
-    has_stdin |= in.path == "-";
-  }
   BatchProgress progress;
-  std::optional<ProgressMeter> meter;
-  if (args.progress && ::isatty(STDERR_FILENO) && (has_stdin || total_bytes >= kProgressMinBytes)) {
-    meter.emplace(progress, has_stdin ? 0 : total_bytes);
-    meter->start();
-  }
+  auto meter = start_progress_meter(progress, *inputs, args.progress);
   auto report = run_batch(*inputs, args.batch, &progress);
   if (meter) meter->stop();
   if (!report) {
@@ -119,13 +104,7 @@ int run(const BatchArgs& args) {
     return kExitInput;
   }
   for (auto& e : report->skipped) skipped.push_back(std::move(e));
-  for (const auto& e : skipped) warn("skipped: " + e.message);
-  for (const auto& in : report->inputs) {
-    if (!in.recognised) {
-      warn("no known log format recognised in '" + in.path +
-           "' (every line counts as invalid); name it with --format");
-    }
-  }
+  warn_about_inputs(skipped, report->inputs);
 
   return report_and_store(report->stats, static_cast<uint32_t>(inputs->size()), skipped, args,
                           sinks->get());
@@ -137,14 +116,7 @@ void register_batch(CLI::App& app, CommandAction& action) {
   auto args = std::make_shared<BatchArgs>();
   CLI::App* cmd = app.add_subcommand(
       "batch", "Compute statistics over log files, directories, globs or stdin ('-')");
-  cmd->add_option("inputs", args->inputs,
-                  "Files, directories (recursive), globs ('*', '?', '**'; quote them) or '-' "
-                  "for stdin; gzip, zstd and bzip2 are recognised by their contents")
-      ->required();
-  cmd->add_option("-f,--format", args->batch.format,
-                  "Log format: auto, a nickname (common, combined, vhost_combined, referer, "
-                  "agent, nginx), an Apache LogFormat or an nginx log_format string")
-      ->capture_default_str();
+  add_input_options(*cmd, args->inputs, args->batch);
   add_stats_output_options(*cmd, args->out);
   add_sink_options(*cmd, args->sink);
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");

@@ -22,6 +22,7 @@ void register_batch(CLI::App& app, CommandAction& action);
 // all ranks. Null otherwise (and always in a build without MPI).
 class MpiSession;
 extern MpiSession* g_mpi_session;
+void register_export(CLI::App& app, CommandAction& action);
 void register_gen(CLI::App& app, CommandAction& action);
 void register_merge(CLI::App& app, CommandAction& action);
 void register_ship(CLI::App& app, CommandAction& action);

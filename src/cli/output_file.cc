@@ -8,23 +8,9 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "export/file_io.h"
 
 namespace logan {
-namespace {
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-}  // namespace
 
 bool write_output(const std::string& path, std::string_view data) {
   if (path.empty() || path == "-") {

@@ -1,6 +1,8 @@
 // The progress line; see progress_meter.h.
 #include "cli/progress_meter.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -49,6 +51,25 @@ void ProgressMeter::run() {
     std::fputs("\r\x1b[K", stderr);
     std::fflush(stderr);
   }
+}
+
+std::unique_ptr<ProgressMeter> start_progress_meter(const BatchProgress& progress,
+                                                    const std::vector<InputFile>& inputs,
+                                                    bool wanted) {
+  // Inputs at least this large (or stdin) get a progress line when stderr is a terminal.
+  constexpr uint64_t kProgressMinBytes = 64ull << 20;
+  uint64_t total_bytes = 0;
+  bool has_stdin = false;
+  for (const auto& in : inputs) {
+    total_bytes += in.size;
+    has_stdin |= in.path == "-";
+  }
+  if (!wanted || !::isatty(STDERR_FILENO) || (!has_stdin && total_bytes < kProgressMinBytes)) {
+    return nullptr;
+  }
+  auto meter = std::make_unique<ProgressMeter>(progress, has_stdin ? 0 : total_bytes);
+  meter->start();
+  return meter;
 }
 
 }  // namespace logan

@@ -6,8 +6,10 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "engine/batch_job.h"
 
@@ -30,5 +32,11 @@ class ProgressMeter {
   std::condition_variable cv_;
   bool stopping_ = false;
 };
+
+// A started meter when `wanted`, stderr is a terminal and the inputs are stdin or at least
+// 64 MB; null otherwise.
+std::unique_ptr<ProgressMeter> start_progress_meter(const BatchProgress& progress,
+                                                    const std::vector<InputFile>& inputs,
+                                                    bool wanted);
 
 }  // namespace logan

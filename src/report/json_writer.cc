@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace logan {
 namespace {
@@ -33,6 +35,17 @@ int utf8_sequence(std::string_view s, size_t i) {
   return need + 1;
 }
 
+// True when none of the 8 bytes at p needs escaping or checking: no control character, no
+// byte >= 0x80, no '"' and no '\\' (the "has a byte less than n / equal to b" bit tricks).
+inline bool plain_ascii8(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  auto has_zero = [&](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t below_space = (x - kOnes * 0x20) & ~x & kHigh;
+  return ((x & kHigh) | below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'))) == 0;
+}
+
 }  // namespace
 
 void append_valid_utf8(std::string& out, std::string_view s) {
@@ -60,8 +73,9 @@ void append_json_string_body(std::string& out, std::string_view s) {
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Copy a run of plain ASCII at once.
+      // Copy a run of plain ASCII at once, testing eight bytes at a time while it lasts.
       size_t j = i + 1;
+      while (j + 8 <= s.size() && plain_ascii8(s.data() + j)) j += 8;
       while (j < s.size()) {
         unsigned char d = static_cast<unsigned char>(s[j]);
         if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;

@@ -7,51 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "sink/pg_connection.h"
 #include "sink/sql_store.h"
 
 namespace logan {
 namespace sink_internal {
 namespace {
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
-
-// The first line of libpq's message (they end with a newline, and may add a second line).
-std::string first_line(const char* message) {
-  std::string m = message ? message : "";
-  size_t nl = m.find('\n');
-  if (nl != std::string::npos) m.resize(nl);
-  return m.empty() ? "unknown error" : m;
-}
-
-// Appends `text` as a field of COPY's text format.
-void copy_field(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 class PostgresStore final : public SqlStore {
  public:
-  PostgresStore(PGconn* conn, std::string name) : SqlStore(std::move(name), Dialect::kPostgres), conn_(conn) {}
-  ~PostgresStore() override { PQfinish(conn_); }
+  PostgresStore(PgConn conn, std::string name)
+      : SqlStore(std::move(name), Dialect::kPostgres), owned_(std::move(conn)), conn_(owned_.get()) {}
 
  protected:
   bool exec(const std::string& sql) override {
@@ -61,7 +27,7 @@ class PostgresStore final : public SqlStore {
   }
   const char* begin_sql() const override { return "BEGIN"; }
   Error failure(const std::string& what) const override {
-    return Error{"sink " + name() + ": " + what + ": " + first_line(PQerrorMessage(conn_))};
+    return Error{"sink " + name() + ": " + what + ": " + pg_first_line(PQerrorMessage(conn_))};
   }
   Result<int> recorded_version() override {
     PgResult q(PQexec(conn_, "SELECT coalesce(max(version), 0) FROM logan_schema"));
@@ -138,7 +104,7 @@ class PostgresStore final : public SqlStore {
         for (const auto& k : keys) {
           out += id;
           out += '\t';
-          copy_field(out, k.key);
+          append_copy_field(out, k.key);
           out += '\t';
           out += std::to_string(k.count);
           out += '\n';
@@ -173,29 +139,18 @@ class PostgresStore final : public SqlStore {
     return ok;
   }
 
+  PgConn owned_;
   PGconn* conn_;
 };
-
-void ignore_notice(void*, const char*) {}
 
 }  // namespace
 
 Result<std::unique_ptr<StatsStore>> open_postgres_store(const std::string& conninfo,
                                                         const std::string& name,
                                                         int schema_version) {
-  // Later keywords override earlier ones: a timeout the user gave wins over ours, and the
-  // application name is only a fallback.
-  const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
-  const char* values[] = {"10", conninfo.c_str(), "logan", nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  if (conn == nullptr) return Error{"cannot connect to sink " + name + ": out of memory"};
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);  // library code prints nothing
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = first_line(PQerrorMessage(conn));
-    PQfinish(conn);
-    return Error{"cannot connect to sink " + name + ": " + why};
-  }
-  auto store = std::make_unique<PostgresStore>(conn, name);
+  auto conn = connect_postgres(conninfo, "sink " + name);
+  if (!conn) return conn.error();
+  auto store = std::make_unique<PostgresStore>(std::move(conn.value()), name);
   Status s = store->migrate(schema_version);
   if (!s) return s.error();
   return std::unique_ptr<StatsStore>(std::move(store));

@@ -1,0 +1,144 @@
+// `logan export INPUT...`: the parsed records themselves (not statistics) as JSON Lines or CSV
+// files in a directory, or loaded into a PostgreSQL table. docs/export.md describes the
+// records, the layout and the guarantees.
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/input_options.h"
+#include "cli/progress_meter.h"
+#include "export/export_job.h"
+#include "export/file_destination.h"
+#include "export/pg_destination.h"
+#include "export/rejects_file.h"
+#include "input/input_expander.h"
+#include "sink/stats_store.h"
+
+namespace logan {
+namespace {
+
+struct ExportArgs {
+  std::vector<std::string> inputs;
+  BatchOptions batch;
+  std::string output_dir;
+  std::string to_url;
+  std::string table;
+  FileExportOptions files;
+  bool overwrite = false;
+  std::string rejects;
+  bool rejects_source = false;
+  bool progress = true;
+};
+
+void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
+
+Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& args) {
+  if (!args.to_url.empty()) {
+    if (args.table.empty()) return Error{"--to needs --table NAME"};
+    auto pg = PgDestination::open(args.to_url, args.table);
+    if (!pg) return pg.error();
+    return std::unique_ptr<RecordDestination>(std::move(pg.value()));
+  }
+  if (args.output_dir.empty()) return Error{"say where to export: -o DIR or --to postgresql://..."};
+  auto files = FileDestination::open(args.output_dir, args.overwrite, args.files);
+  if (!files) return files.error();
+  return std::unique_ptr<RecordDestination>(std::move(files.value()));
+}
+
+int run(const ExportArgs& args) {
+  std::vector<Error> skipped;
+  auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
+  if (!inputs) {
+    warn(inputs.error().message);
+    return kExitInput;
+  }
+  std::unique_ptr<RejectsFile> rejects;
+  if (!args.rejects.empty()) {
+    auto opened = RejectsFile::open(args.rejects, args.rejects_source);
+    if (!opened) {
+      warn(opened.error().message);
+      return kExitInput;
+    }
+    rejects = std::move(opened.value());
+  }
+  auto destination = open_destination(args);
+  if (!destination) {
+    warn(destination.error().message);
+    return kExitInput;
+  }
+  BatchProgress progress;
+  auto meter = start_progress_meter(progress, *inputs, args.progress);
+  auto report = run_export(*inputs, args.batch, **destination, rejects.get(), &progress);
+  if (meter) meter->stop();
+  if (!report) {
+    warn(report.error().message + " (nothing was exported)");
+    return kExitInput;
+  }
+  for (auto& e : report->skipped) skipped.push_back(std::move(e));
+  warn_about_inputs(skipped, report->inputs);
+  if (report->output_error) {
+    warn(report->output_error->message + " (nothing was exported)");
+    return kExitFailure;
+  }
+  const std::string where =
+      args.to_url.empty() ? "'" + args.output_dir + "'" : "table " + args.table;
+  std::fprintf(stderr, "logan: exported %llu records to %s; %llu lines rejected%s (%llu lines read)\n",
+               static_cast<unsigned long long>(report->exported), where.c_str(),
+               static_cast<unsigned long long>(report->rejected),
+               args.rejects.empty() ? "" : (" (in '" + args.rejects + "')").c_str(),
+               static_cast<unsigned long long>(report->lines));
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_export(CLI::App& app, CommandAction& action) {
+  auto args = std::make_shared<ExportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Write the parsed records (JSON Lines or CSV files, or a PostgreSQL table)");
+  add_input_options(*cmd, args->inputs, args->batch);
+  auto* out = cmd->add_option("-o,--output", args->output_dir,
+                              "Write the records as files in this directory");
+  auto* to = cmd->add_option("--to", args->to_url,
+                             "Load the records into PostgreSQL: postgresql://USER[:PW]@HOST[:PORT]/DB")
+                 ->excludes(out);
+  cmd->add_option("--table", args->table,
+                  "With --to: the table (NAME or SCHEMA.NAME), created when missing")
+      ->needs(to);
+  const std::map<std::string, RecordFormat> formats = {{"jsonl", RecordFormat::kJsonLines},
+                                                       {"csv", RecordFormat::kCsv}};
+  const std::map<std::string, Compression> compressions = {
+      {"gzip", Compression::kGzip}, {"zstd", Compression::kZstd}, {"none", Compression::kNone}};
+  const std::map<std::string, PartitionBy> partitions = {
+      {"none", PartitionBy::kNone}, {"day", PartitionBy::kDay}, {"hour", PartitionBy::kHour}};
+  std::vector<CLI::Option*> file_options = {
+      cmd->add_option("--to-format", args->files.format, "jsonl or csv (default: jsonl)")
+          ->transform(CLI::CheckedTransformer(formats)),
+      cmd->add_option("--compress", args->files.compression, "gzip, zstd or none (default: gzip)")
+          ->transform(CLI::CheckedTransformer(compressions)),
+      cmd->add_option("--partition", args->files.partition,
+                      "none, day or hour: date=YYYY-MM-DD[/hour=HH] directories by logged UTC "
+                      "time (default: none)")
+          ->transform(CLI::CheckedTransformer(partitions)),
+      cmd->add_option("--parts", args->files.parts,
+                      "Part files per partition; records are spread over them (default: 1)")
+          ->check(CLI::Range(1u, 100000u)),
+      cmd->add_flag("--overwrite", args->overwrite,
+                    "Replace an export already in the directory (refused otherwise)"),
+  };
+  for (auto* o : file_options) o->excludes(to);
+  cmd->add_option("--rejects", args->rejects,
+                  "Write the lines that do not parse to this file, as read, in input order");
+  cmd->add_flag("--rejects-source", args->rejects_source,
+                "With --rejects: prefix each line with SOURCE:LINE: as grep -Hn does");
+  cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
+  cmd->add_flag("--keep-going", args->batch.keep_going,
+                "Export the readable inputs when some cannot be read (they are listed)");
+  cmd->add_flag("!--no-progress", args->progress, "Never draw the progress line on stderr");
+  cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+}  // namespace logan

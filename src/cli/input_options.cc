@@ -1,0 +1,31 @@
+// Input options and warnings shared by batch-style commands; see input_options.h.
+#include "cli/input_options.h"
+
+#include <cstdio>
+
+namespace logan {
+
+void add_input_options(CLI::App& cmd, std::vector<std::string>& inputs, BatchOptions& batch) {
+  cmd.add_option("inputs", inputs,
+                 "Files, directories (recursive), globs ('*', '?', '**'; quote them) or '-' "
+                 "for stdin; gzip, zstd and bzip2 are recognised by their contents")
+      ->required();
+  cmd.add_option("-f,--format", batch.format,
+                 "Log format: auto, a nickname (common, combined, vhost_combined, referer, "
+                 "agent, nginx), an Apache LogFormat or an nginx log_format string")
+      ->capture_default_str();
+}
+
+void warn_about_inputs(const std::vector<Error>& skipped, const std::vector<InputOutcome>& inputs) {
+  for (const auto& e : skipped) std::fprintf(stderr, "logan: skipped: %s\n", e.message.c_str());
+  for (const auto& in : inputs) {
+    if (!in.recognised) {
+      std::fprintf(stderr,
+                   "logan: no known log format recognised in '%s' (every line counts as "
+                   "invalid); name it with --format\n",
+                   in.path.c_str());
+    }
+  }
+}
+
+}  // namespace logan

@@ -1,0 +1,172 @@
+// ChunkCursor: the shared input cursor of a batch-style job (`logan batch`, `logan export`).
+// Worker threads call take() for the next chunk of whole lines and the format to parse it with;
+// under its lock the cursor opens inputs in order (decoding gzip/zstd/bzip2), recognises each
+// input's format for "auto", and records failures (or, with keep_going, skipped inputs). After
+// parsing a chunk a worker reports its line count, from which line numbers are computed once
+// all workers are done. for_each_line() and ParserSet are what every worker loop shares.
+// Thread-safety: take(), record_chunk_lines() and stop() may be called from any thread; the
+// accessors below them only after every worker has returned.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "input/input_expander.h"
+#include "input/line_chunk_reader.h"
+#include "parse/format_cache.h"
+#include "parse/log_parser.h"
+
+namespace logan {
+
+struct BatchOptions {
+  std::string format = "auto";         // nickname, format string, or "auto"
+  unsigned threads = 0;                // 0: one per core
+  size_t chunk_bytes = 4 << 20;        // bytes of lines a worker takes at a time
+  bool keep_going = false;             // skip unreadable inputs instead of failing
+};
+
+struct BatchProgress {
+  std::atomic<uint64_t> raw_bytes{0};  // bytes read from storage (compressed for .gz etc.)
+  std::atomic<uint64_t> lines{0};
+  std::atomic<bool> done{false};
+};
+
+struct InputOutcome {
+  std::string path;
+  std::string format;                  // the format used ("combined", or the string given)
+  bool detected = false;               // chosen by --format auto
+  bool recognised = true;              // false when auto found no known format
+};
+
+// Where a batch job gets its inputs: a fixed list, or (under MPI) work units handed out on
+// demand. Each input comes with its index, which numbers it in samples and input_lines.
+// Thread-safety: next() is called under the job's lock, one call at a time.
+class InputQueue {
+ public:
+  virtual ~InputQueue() = default;
+  // The next input and its index (< size()), or nullopt when there are no more.
+  virtual std::optional<std::pair<uint32_t, InputFile>> next() = 0;
+  // How many indices there are in all.
+  virtual size_t size() const = 0;
+  // Told once when an input fails and keep_going is off: the job is over, stop handing out.
+  virtual void stop() {}
+};
+
+// The inputs of a list, in order.
+class InputList final : public InputQueue {
+ public:
+  explicit InputList(const std::vector<InputFile>& inputs) : inputs_(inputs) {}
+  std::optional<std::pair<uint32_t, InputFile>> next() override;
+  size_t size() const override { return inputs_.size(); }
+
+ private:
+  const std::vector<InputFile>& inputs_;
+  size_t next_ = 0;
+};
+
+class ChunkCursor {
+ public:
+  // REQUIRES: queue, options and progress (may be null) outlive the cursor.
+  ChunkCursor(InputQueue& queue, const BatchOptions& options, BatchProgress* progress);
+
+  // Checks the job's --format; an error when it does not compile.
+  Status prepare();
+
+  // Fills `chunk` with the next lines and `format` with the format to parse them with; false
+  // when every input is read, or the job has failed or was stopped.
+  bool take(LineChunk& chunk, const LogFormat*& format);
+
+  // A worker parsed `lines` lines from chunk `sequence` of `input`.
+  void record_chunk_lines(uint32_t input, uint64_t sequence, uint64_t lines);
+
+  // Ends the job early for a reason outside the inputs (an output that failed): take() returns
+  // false from now on. The first reason given is kept.
+  void stop(Error reason);
+
+  // After the workers are done:
+  const std::optional<Error>& input_failure() const { return failure_; }
+  const std::optional<Error>& stop_reason() const { return stopped_; }
+  std::vector<InputOutcome> take_outcomes() { return std::move(outcomes_); }
+  std::vector<Error> take_skipped() { return std::move(skipped_); }
+  const std::string& input_name(uint32_t input) const { return names_[input]; }
+  // Lines read from each input of the queue.
+  std::vector<uint64_t> input_lines() const;
+  // The 1-based line number, within its input, of the first line of every chunk:
+  // [input][sequence].
+  std::vector<std::vector<uint64_t>> chunk_first_lines() const;
+
+ private:
+  static Result<std::unique_ptr<ByteSource>> open_input(const InputFile& in);
+  Status choose_format(std::string_view first_chunk);
+  void finish_input();
+  void fail_input(Error e);
+
+  InputQueue& queue_;
+  const BatchOptions& options_;
+  BatchProgress* progress_;
+  FormatCache formats_;
+
+  std::mutex mu_;  // guards the cursor below
+  size_t current_ = 0;
+  std::vector<std::string> names_;  // [input index] -> path, for the inputs taken
+  std::unique_ptr<LineChunkReader> reader_;
+  const LogFormat* current_format_ = nullptr;
+  std::string current_input_format_;
+  uint64_t done_raw_bytes_ = 0;
+  std::vector<InputOutcome> outcomes_;
+  std::vector<Error> skipped_;
+  std::optional<Error> failure_;
+  std::optional<Error> stopped_;
+
+  std::mutex lines_mu_;
+  std::vector<std::vector<uint64_t>> chunk_lines_;  // [input][sequence] -> lines
+};
+
+// Calls f(line, line_no, rejected) for every line of `chunk` (without its '\n'), line_no
+// counting from 0 within the chunk; `rejected` is true for a line too long to parse (cut by
+// the reader or over the limit). Returns the number of lines.
+template <typename F>
+uint64_t for_each_line(const LineChunk& chunk, F&& f) {
+  const char* p = chunk.data.data();
+  const char* end = p + chunk.data.size();
+  uint64_t line_no = 0;
+  size_t next_overlong = 0;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    const char* line_end = nl ? nl : end;
+    std::string_view line(p, static_cast<size_t>(line_end - p));
+    bool cut = next_overlong < chunk.overlong_lines.size() &&
+               chunk.overlong_lines[next_overlong] == line_no;
+    next_overlong += cut;
+    f(line, line_no, cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes));
+    ++line_no;
+    p = line_end + 1;
+  }
+  return line_no;
+}
+
+// A worker's parsers, one per format it has met.
+// Thread-safety: one per worker thread.
+class ParserSet {
+ public:
+  LogParser& get(const LogFormat* format) {
+    for (auto& [f, p] : parsers_) {
+      if (f == format) return *p;
+    }
+    parsers_.emplace_back(format, std::make_unique<LogParser>(*format));
+    return *parsers_.back().second;
+  }
+
+ private:
+  std::vector<std::pair<const LogFormat*, std::unique_ptr<LogParser>>> parsers_;
+};
+
+}  // namespace logan
