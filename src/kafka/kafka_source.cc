@@ -178,11 +178,12 @@ class KafkaSource final : public StreamSource {
       p.batch->file_id = static_cast<uint64_t>(m.partition);
       p.batch_since_ms = steady_ms();
     }
+    // A payload is one line, or several joined by '\n' (as `logan ship` sends them): every
+    // piece between newlines is a line, so a payload that ends with '\n' ends with an empty one.
     std::string_view payload(static_cast<const char*>(m.payload), m.len);
     p.batch->data.append(payload);
-    if (payload.empty() || payload.back() != '\n') p.batch->data.push_back('\n');
-    uint64_t lines = static_cast<uint64_t>(std::count(payload.begin(), payload.end(), '\n'));
-    if (payload.empty() || payload.back() != '\n') ++lines;
+    p.batch->data.push_back('\n');
+    uint64_t lines = static_cast<uint64_t>(std::count(payload.begin(), payload.end(), '\n')) + 1;
     p.lines += lines;
     FilePosition pos;
     pos.path = spec_.topic;
@@ -280,6 +281,7 @@ class KafkaSource final : public StreamSource {
       }
       assigned_[tp.partition] = std::max<int64_t>(tp.offset, 0);
     }
+    if (list->cnt > 0) tell_locked("kafka: assigned " + partition_names(list));
   }
 
   // Before partitions go to another consumer: what was read of them is counted and
@@ -301,9 +303,29 @@ class KafkaSource final : public StreamSource {
       if (it != durable_.end()) offsets[it->first] = it->second;
     }
     if (!closing_) commit_locked(offsets, /*async=*/false);
+    if (!closing_ && list->cnt > 0) tell_locked("kafka: gave up " + partition_names(list));
     for (int i = 0; i < list->cnt; ++i) {
       assigned_.erase(list->elems[i].partition);
       parts_[list->elems[i].partition].batch.reset();
+    }
+  }
+
+  // "logs[0,2]": the partitions of a list, for the messages about rebalances.
+  std::string partition_names(const rd_kafka_topic_partition_list_t* list) const {
+    std::string out = spec_.topic + "[";
+    for (int i = 0; i < list->cnt; ++i) {
+      if (i > 0) out += ',';
+      out += std::to_string(list->elems[i].partition);
+    }
+    return out + "] (group " + spec_.group + ")";
+  }
+
+  // Passes a message on that is rare by nature (a rebalance), without rate limiting.
+  void tell_locked(std::string message) {
+    if (ctx_ != nullptr) {
+      ctx_->warn(std::move(message));
+    } else if (early_warnings_.size() < 100) {
+      early_warnings_.push_back(std::move(message));
     }
   }
 
@@ -317,11 +339,7 @@ class KafkaSource final : public StreamSource {
     auto [it, fresh] = last_said_.try_emplace(code, now);
     if (!fresh && now - it->second < kRepeatWarningMs) return;
     it->second = now;
-    if (ctx_ != nullptr) {
-      ctx_->warn(std::move(message));
-    } else if (early_warnings_.size() < 100) {
-      early_warnings_.push_back(std::move(message));
-    }
+    tell_locked(std::move(message));
   }
 
   std::string name_;

@@ -162,8 +162,11 @@ class KafkaStream(ShipTestCase):
         # accepts: so the test lets A's periodic commits land before B joins.)
         time.sleep(1.5)
         b = self.stream(c, "g4", "--checkpoint", self.tmp / "b", *fast)  # joins: partitions move
-        time.sleep(8)  # the rebalance (the mock waits for a session timeout)
-        self.ship_all(c, second, "--key", "none")
+        wait_until(lambda: b"kafka: assigned logs[" in b.stderr_so_far(), "B assigned partitions", b)
+        self.assertIn(b"kafka: gave up logs[", a.stderr_so_far(), "A gave partitions up first")
+        # Small keyless messages, each to a random partition: some are surely B's.
+        self.ship_all(c, second, "--key", "none", "--lines-per-message", "100",
+                      "-X", "sticky.partitioning.linger.ms=0")
         wait_until(lambda: a.total_lines() + b.total_lines() >= 16000, "both parts counted")
         time.sleep(1)
         ta, tb = a.stop()["total"], b.stop()["total"]
