@@ -85,3 +85,23 @@ class PgServer:
     def close(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class WithPgServer:
+    """A unittest.TestCase mixin: one server for the whole class (`cls.server`), started
+    before its first test and torn down after its last. Missing server binaries fail the class
+    rather than skip it: CI installs them."""
+
+    server: PgServer | None = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = PgServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server is not None:
+            cls.server.close()
+            cls.server = None
+        super().tearDownClass()
