@@ -18,6 +18,7 @@ constexpr int kExitFailure = 1;  // an internal error, or an output that could n
 constexpr int kExitInput = 2;    // bad usage, or an input that could not be read
 
 void register_batch(CLI::App& app, CommandAction& action);
+void register_combine(CLI::App& app, CommandAction& action);
 // Set by main() when this process is one rank of an MPI job; `logan batch` then runs across
 // all ranks. Null otherwise (and always in a build without MPI).
 class MpiSession;

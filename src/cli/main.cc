@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   logan::CommandAction action;
   logan::register_batch(app, action);
+  logan::register_combine(app, action);
   logan::register_export(app, action);
   logan::register_gen(app, action);
   logan::register_merge(app, action);

@@ -14,9 +14,11 @@
 #include "cli/sink_options.h"
 #include "kafka/kafka_source.h"
 #include "kafka/ship_options.h"
+#include "kafka/stats_topic.h"
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
 #include "report/stats_report.h"
+#include "stats/stats_message.h"
 #include "stream/duration.h"
 #include "stream/stream_job.h"
 
@@ -40,25 +42,10 @@ struct StreamArgs {
   ReportOptions report;
   SinkArgs sink;
   std::vector<std::string> kafka_properties;  // -X name=value
+  std::string stats_topic;                    // kafka://BROKERS/TOPIC
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
-
-// ISO 8601 UTC, with milliseconds only when there are some.
-std::string iso_ms(int64_t ms) {
-  int64_t s = ms / 1000, rest = ms % 1000;
-  if (rest < 0) {
-    rest += 1000;
-    --s;
-  }
-  std::string text = format_utc_iso8601(s);
-  if (rest != 0 && !text.empty() && text.back() == 'Z') {
-    char frac[8];
-    std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(rest));
-    text.insert(text.size() - 1, frac);
-  }
-  return text;
-}
 
 // `total` is rendered once per burst of windows (see SlideReport) into `total_json`.
 std::string json_line(const SlideReport& r, const ReportOptions& options, std::string& total_json) {
@@ -66,8 +53,8 @@ std::string json_line(const SlideReport& r, const ReportOptions& options, std::s
   JsonWriter w(out);
   w.begin_object();
   w.key("sequence").value(r.sequence);
-  w.key("window_start").value(iso_ms(r.window->start_ms));
-  w.key("window_end").value(iso_ms(r.window->end_ms));
+  w.key("window_start").value(format_utc_iso8601_ms(r.window->start_ms));
+  w.key("window_end").value(format_utc_iso8601_ms(r.window->end_ms));
   w.key("final").value(r.window->final);
   w.key("late_lines").value(r.late_lines);
   w.key("pending_lines").value(r.pending_lines);
@@ -86,7 +73,7 @@ std::string json_line(const SlideReport& r, const ReportOptions& options, std::s
 }
 
 std::string text_block(const SlideReport& r, const ReportOptions& options) {
-  std::string out = "=== window " + iso_ms(r.window->start_ms) + " .. " + iso_ms(r.window->end_ms) +
+  std::string out = "=== window " + format_utc_iso8601_ms(r.window->start_ms) + " .. " + format_utc_iso8601_ms(r.window->end_ms) +
                     (r.window->final ? " (final)" : "") + " ===\n";
   append_stats_text(out, *r.window->stats, options);
   const AccessStats& t = *r.total;
@@ -109,8 +96,8 @@ std::string html_page(const SlideReport& r, const StreamArgs& args, int64_t slid
   std::string sources;
   for (const auto& s : args.sources) sources += (sources.empty() ? "" : ", ") + s;
   std::string sub = std::string(args.event_time ? "Event-time" : "Processing-time") + " window " +
-                    iso_ms(r.window->start_ms) + " to " + iso_ms(r.window->end_ms) + " · updated " +
-                    iso_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    format_utc_iso8601_ms(r.window->start_ms) + " to " + format_utc_iso8601_ms(r.window->end_ms) + " · updated " +
+                    format_utc_iso8601_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count()) +
                     (r.window->final ? " · final (logan has stopped)" : "");
@@ -141,6 +128,25 @@ void store_slide(const SlideReport& r, const ReportOptions& options, Sinks& sink
   total.final = r.window->final;
   total.published_ms = now;
   sinks.publish(std::move(total));
+}
+
+// Produces a slide's window, and the all-time total (once per burst), to the statistics topic.
+void publish_stats(const SlideReport& r, const Sinks& names, StatsPublisher& publisher) {
+  StatsMessage m;
+  m.job = names.job();
+  m.instance = names.instance();
+  m.kind = StatsMessage::Kind::kWindow;
+  m.window_start_ms = r.window->start_ms;
+  m.window_end_ms = r.window->end_ms;
+  m.final = r.window->final;
+  m.sequence = r.sequence;
+  m.published_ms = wall_clock_ms();
+  const std::string key = m.job + "/" + m.instance;  // one instance's messages: one partition
+  publisher.publish(key, encode_stats_message(m, *r.window->stats));
+  if (!r.last_of_burst) return;
+  m.kind = StatsMessage::Kind::kTotal;
+  m.window_start_ms = 0;
+  publisher.publish(key, encode_stats_message(m, *r.total));
 }
 
 Result<int64_t> duration_option(const std::string& flag, const std::string& text, bool positive) {
@@ -229,6 +235,15 @@ int run(const StreamArgs& args) {
   // it back to the kernel and faulting it in again.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  std::unique_ptr<StatsPublisher> stats_topic;
+  if (!args.stats_topic.empty()) {
+    auto opened = StatsPublisher::open(args.stats_topic, kafka_properties);
+    if (!opened) {
+      warn(opened.error().message);
+      return kExitInput;
+    }
+    stats_topic = std::move(opened.value());
+  }
   if (keep_in_sink) options.keeper = make_checkpoint_keeper(**sinks);
   StreamJob job(options, std::move(sources));
   // A second signal exits at once (the last checkpoint written stays valid).
@@ -246,12 +261,21 @@ int run(const StreamArgs& args) {
     if (!args.html.empty() && r.last_of_burst) ok &= write_output(args.html, html_page(r, args, *slide));
     std::string out = args.json ? json_line(r, args.report, total_json) : text_block(r, args.report);
     if (!(*sinks)->empty()) store_slide(r, args.report, **sinks);
+    if (stats_topic) publish_stats(r, **sinks, *stats_topic);
     return write_output("-", out) && ok;
   };
   Status done = job.run(publish, [](const std::string& m) { warn(m); });
   Status stored = (*sinks)->flush();
   if (!stored) warn(stored.error().message);
   job.apply_durable();  // a Kafka source commits the offsets of the last checkpoint stored
+  if (stats_topic) {
+    auto timeout = duration_option("--sink-timeout", args.sink.timeout, false);
+    Status delivered = stats_topic->flush(timeout ? *timeout : 30000);
+    if (!delivered) {
+      warn(delivered.error().message);
+      stored = delivered;
+    }
+  }
   if (!done) {
     warn(done.error().message);
     return kExitFailure;
@@ -307,6 +331,9 @@ void register_stream(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
   add_sink_options(*cmd, args->sink);
+  cmd->add_option("--stats-topic", args->stats_topic,
+                  "Also produce every window's statistics and the all-time total, with --job and "
+                  "--instance, to this Kafka topic (kafka://BROKERS/TOPIC), for `logan combine`");
   cmd->add_option("-X", args->kafka_properties,
                   "A librdkafka property for kafka:// sources, NAME=VALUE (repeatable; SASL, TLS, tuning)");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });

@@ -137,4 +137,19 @@ std::optional<int64_t> ClfTimeParser::parse(std::string_view s) {
   return days * 86400 + h * 3600 + mi * 60 + sec - offset;
 }
 
+std::string format_utc_iso8601_ms(int64_t ms) {
+  int64_t s = ms / 1000, rest = ms % 1000;
+  if (rest < 0) {
+    rest += 1000;
+    --s;
+  }
+  std::string text = format_utc_iso8601(s);
+  if (rest != 0 && !text.empty() && text.back() == 'Z') {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(rest));
+    text.insert(text.size() - 1, frac);
+  }
+  return text;
+}
+
 }  // namespace logan

@@ -16,6 +16,8 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 
 // "2024-03-07T13:55:36Z" for seconds since the epoch.
 std::string format_utc_iso8601(int64_t epoch_seconds);
+// The same for milliseconds since the epoch, with ".sss" only when they are not whole seconds.
+std::string format_utc_iso8601_ms(int64_t epoch_ms);
 
 // Parses "2024-03-07T13:55:36+01:00" (also "Z", "+0100", fractional seconds ignored).
 std::optional<int64_t> parse_iso8601(std::string_view text);

@@ -1,0 +1,67 @@
+// The statistics topic of a scaled-out `logan stream` (issue: Kafka scale-out): each instance
+// produces its per-window partial statistics and its all-time total there (StatsPublisher,
+// `--stats-topic kafka://BROKERS/TOPIC`), keyed by job and instance so that one instance's
+// messages stay in order in one partition; `logan combine` reads the whole topic back
+// (read_stats_topic) and merges the instances.
+// Thread-safety: a StatsPublisher is used from one thread; read_stats_topic is a function of
+// its own (its consumer lives only while it runs).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+typedef struct rd_kafka_s rd_kafka_t;
+
+namespace logan {
+
+using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
+
+struct TopicUrl {
+  std::string brokers;
+  std::string topic;
+};
+
+// Parses "kafka://BROKERS/TOPIC".
+Result<TopicUrl> parse_topic_url(const std::string& url);
+
+class StatsPublisher {
+ public:
+  // A producer to `url`; `properties` (-X) are applied after logan's own.
+  static Result<std::unique_ptr<StatsPublisher>> open(const std::string& url,
+                                                      const KafkaProperties& properties);
+  ~StatsPublisher();
+  StatsPublisher(const StatsPublisher&) = delete;
+  StatsPublisher& operator=(const StatsPublisher&) = delete;
+
+  // Queues one message (keyed by `key`) and returns; waits only while librdkafka's queue is full.
+  void publish(const std::string& key, std::string value);
+  // Waits up to `timeout_ms` for every queued message to be delivered. The error says how many
+  // were not, and why the last one failed.
+  Status flush(int64_t timeout_ms);
+  const std::string& name() const { return name_; }
+
+ private:
+  StatsPublisher(std::string name, std::string topic) : name_(std::move(name)), topic_(std::move(topic)) {}
+  static void on_delivery(rd_kafka_t* rk, const void* message, void* opaque);
+
+  std::string name_;
+  std::string topic_;
+  rd_kafka_t* rk_ = nullptr;
+  uint64_t failed_ = 0;
+  std::string last_error_;
+};
+
+// Reads every message of the topic at `url`, from the beginning of each partition to its end
+// as it is when reading starts, calling `take` with each payload in partition order. Brokers
+// that cannot be reached within `timeout_ms`, or a topic that does not exist, are an error.
+Status read_stats_topic(const std::string& url, const KafkaProperties& properties, int64_t timeout_ms,
+                        const std::function<Status(std::string_view payload)>& take);
+
+}  // namespace logan
