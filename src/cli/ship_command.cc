@@ -29,7 +29,7 @@ struct ShipArgs {
   std::string compression = "lz4";
   std::string message_bytes = "64KiB";
   size_t lines_per_message = 0;
-  std::string linger = "100ms";
+  std::string linger = "20ms";
   std::string buffer = "64MiB";
   std::string on_full = "block";
   std::string flush_timeout = "30s";

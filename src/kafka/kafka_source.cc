@@ -64,6 +64,9 @@ class KafkaSource final : public StreamSource {
         // Incremental rebalancing: partitions that move are revoked while the group is stable,
         // so the offsets committed on the way out are accepted, and the others keep flowing.
         {"partition.assignment.strategy", "cooperative-sticky"},
+        // A fetch that finds nothing waits this long for new messages at most (librdkafka's
+        // default is 500 ms): a bound on the latency from a producer to the slide output.
+        {"fetch.wait.max.ms", "100"},
     };
     const size_t ours = settings.size();
     settings.insert(settings.end(), properties_.begin(), properties_.end());
@@ -122,24 +125,28 @@ class KafkaSource final : public StreamSource {
     }
     Status result = Ok{};
     while (!ctx.stopping()) {
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
-      if (m != nullptr) {
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          add(*m);
-        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-                       m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-                       m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
-          std::string why = rd_kafka_message_errstr(m);
-          if (fatal) {
-            rd_kafka_message_destroy(m);
-            result = Error{"kafka: " + why};
-            break;
-          }
-          say(m->err, "kafka: " + why);
-        }
-        rd_kafka_message_destroy(m);
+      // With lines waiting, only look whether more are there: once the local queue is empty
+      // the consumer has caught up, and holding lines back would only add latency.
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, lines_waiting() ? 0 : 100);
+      if (m == nullptr) {
+        emit_ready(true);
+        continue;
       }
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        add(*m);
+      } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+                     m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+                     m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+        std::string why = rd_kafka_message_errstr(m);
+        if (fatal) {
+          rd_kafka_message_destroy(m);
+          result = Error{"kafka: " + why};
+          break;
+        }
+        say(m->err, "kafka: " + why);
+      }
+      rd_kafka_message_destroy(m);
       emit_ready(false);
     }
     emit_ready(true);
@@ -196,6 +203,13 @@ class KafkaSource final : public StreamSource {
   void emit(Partition& p) {
     if (p.batch) ctx_->emit(std::move(p.batch));
     p.batch.reset();
+  }
+
+  bool lines_waiting() const {
+    for (const auto& [id, p] : parts_) {
+      if (p.batch) return true;
+    }
+    return false;
   }
 
   // Hands on the batches that are full or have waited long enough (all of them when `all`).
