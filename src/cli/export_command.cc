@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/progress_meter.h"
+#include "cli/remote_options.h"
 #include "export/export_job.h"
 #include "export/file_destination.h"
 #include "export/pg_destination.h"
@@ -23,6 +24,7 @@ namespace {
 struct ExportArgs {
   std::vector<std::string> inputs;
   BatchOptions batch;
+  RemoteArgs remote;
   std::string output_dir;
   std::string to_url;
   std::string table;
@@ -50,7 +52,8 @@ Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& ar
 
 int run(const ExportArgs& args) {
   std::vector<Error> skipped;
-  auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
+  auto remote = open_remote(args.remote);
+  auto inputs = remote->expand(args.inputs, args.batch.keep_going ? &skipped : nullptr);
   if (!inputs) {
     warn(inputs.error().message);
     return kExitInput;
@@ -71,7 +74,9 @@ int run(const ExportArgs& args) {
   }
   BatchProgress progress;
   auto meter = start_progress_meter(progress, *inputs, args.progress);
-  auto report = run_export(*inputs, args.batch, **destination, rejects.get(), &progress);
+  BatchOptions batch = args.batch;
+  batch.opener = remote->opener();
+  auto report = run_export(*inputs, batch, **destination, rejects.get(), &progress);
   if (meter) meter->stop();
   if (!report) {
     warn(report.error().message + " (nothing was exported)");
@@ -100,6 +105,7 @@ void register_export(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand(
       "export", "Write the parsed records (JSON Lines or CSV files, or a PostgreSQL table)");
   add_input_options(*cmd, args->inputs, args->batch);
+  add_remote_options(*cmd, args->remote);
   auto* out = cmd->add_option("-o,--output", args->output_dir,
                               "Write the records as files in this directory");
   auto* to = cmd->add_option("--to", args->to_url,

@@ -1,0 +1,90 @@
+// Retrying requests and resumable range reads shared by the stores; see object_store.h.
+#include "remote/object_store.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace logan {
+
+RemoteContext::RemoteContext(RetryPolicy policy, Log log)
+    : policy_(policy), log_(std::move(log)), random_(std::random_device{}()) {}
+
+void RemoteContext::log(const std::string& line) const {
+  if (!log_) return;
+  std::lock_guard lock(mu_);
+  log_(line);
+}
+
+void RemoteContext::wait_before_retry(int retry, const std::string& what,
+                                      const std::string& reason) const {
+  uint64_t r;
+  {
+    std::lock_guard lock(mu_);
+    r = random_();
+  }
+  auto delay = policy_.delay(retry, r);
+  log(what + ": " + reason + "; attempt " + std::to_string(retry + 1) + " of " +
+      std::to_string(policy_.max_attempts) + " in " + std::to_string(delay.count()) + " ms");
+  std::this_thread::sleep_for(delay);
+}
+
+Status ObjectStore::read_range(HttpClient& http, const RemoteObject& object, uint64_t offset,
+                               uint64_t length, const Sink& sink) {
+  uint64_t done = 0;
+  for (int attempt = 1;; ++attempt) {
+    uint64_t delivered = 0;
+    auto failure = read_once(http, object, offset + done, length - done, sink, delivered);
+    done += delivered;
+    if (!failure) return Ok{};
+    // An attempt that made progress does not count against the limit: a long object on a
+    // flaky network still finishes, while one that never moves gives up.
+    if (delivered > 0) attempt = 1;
+    if (!failure->retryable || attempt >= context_.policy().max_attempts) {
+      std::string tries = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "";
+      return Error{"cannot read '" + object.name + "': " + failure->message + tries};
+    }
+    context_.wait_before_retry(attempt, object.name + " bytes " + std::to_string(offset + done) + "-",
+                               failure->message);
+  }
+}
+
+std::optional<AttemptFailure> ObjectStore::stream_range(
+    HttpClient& http, HttpRequest& request, uint64_t length, const Sink& sink, uint64_t& delivered,
+    const std::function<std::optional<AttemptFailure>(const HttpResponse&)>& failure_of) {
+  request.on_body = [&](std::string_view data) {
+    data = data.substr(0, static_cast<size_t>(std::min<uint64_t>(data.size(), length - delivered)));
+    sink(data);
+    delivered += data.size();
+    return delivered < length;
+  };
+  auto response = http.perform(request);
+  if (!response) return AttemptFailure{response.error().message, true};
+  if (auto failure = failure_of(*response)) return failure;
+  if (delivered < length) {
+    return AttemptFailure{"connection closed after " + std::to_string(delivered) + " of " +
+                              std::to_string(length) + " bytes", true};
+  }
+  return std::nullopt;
+}
+
+Result<HttpResponse> ObjectStore::perform_with_retries(
+    HttpClient& http, const HttpRequest& request, const std::string& what,
+    const std::function<std::optional<AttemptFailure>(const HttpResponse&)>& failure_of) {
+  for (int attempt = 1;; ++attempt) {
+    auto response = http.perform(request);
+    std::optional<AttemptFailure> failure;
+    if (!response) {
+      failure = AttemptFailure{response.error().message, true};
+    } else {
+      failure = failure_of(*response);
+      if (!failure) return response;
+    }
+    if (!failure->retryable || attempt >= context_.policy().max_attempts) {
+      std::string tries = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "";
+      return Error{what + ": " + failure->message + tries};
+    }
+    context_.wait_before_retry(attempt, what, failure->message);
+  }
+}
+
+}  // namespace logan
