@@ -42,7 +42,8 @@ class RemoteInputs {
   // null when there are none.
   InputOpener* opener();
 
-  // Writes `data` to the s3:// URL `url` (PutObject, or multipart when large).
+  // Writes `data` to the s3:// URL `url`: PutObject, or a multipart upload in parts of the
+  // read part size when larger.
   Status upload(const std::string& url, std::string_view data);
 
  private:

@@ -79,8 +79,11 @@ Result<std::vector<RemoteObject>> S3Store::list_prefix(HttpClient& http, const s
   std::vector<RemoteObject> out;
   std::string token;
   for (int page = 1;; ++page) {
-    std::string query = "list-type=2";
-    if (!token.empty()) query += "&continuation-token=" + uri_encode(token, false);
+    // curl 7.88 signs the query string as written, so it must already be in SigV4's
+    // canonical form: parameters sorted by name, values percent-encoded.
+    std::string query;
+    if (!token.empty()) query += "continuation-token=" + uri_encode(token, false) + "&";
+    query += "list-type=2";
     if (max_keys > 0) query += "&max-keys=" + std::to_string(max_keys);
     if (!prefix.empty()) query += "&prefix=" + uri_encode(prefix, false);
     HttpRequest req = request("GET", object_url(bucket, "", query));
