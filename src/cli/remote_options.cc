@@ -42,8 +42,9 @@ void add_remote_options(CLI::App& cmd, RemoteArgs& args) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd.add_option("--s3-part-size", args.part_mib,
-                 "MiB fetched per request (a large object is read as parallel ranges of this size)")
-      ->capture_default_str()
+                 "MiB per ranged GET (a large object is read as parallel ranges; default: about "
+                 "one range per connection, 8 to 32 MiB) and per part of a multipart upload "
+                 "(default 8)")
       ->check(CLI::Range(1, 1024));
   cmd.add_option("--hdfs-user", args.hdfs_user,
                  "WebHDFS user.name (default: HADOOP_USER_NAME, else the login user)");
@@ -62,6 +63,7 @@ std::unique_ptr<RemoteInputs> open_remote(const RemoteArgs& args) {
   options.s3_endpoint = args.s3_endpoint;
   options.read.connections = args.connections;
   options.read.part_bytes = args.part_mib << 20;
+  options.upload_part_bytes = (args.part_mib > 0 ? args.part_mib : 8) << 20;
   options.retry.max_attempts = args.attempts;
   options.hdfs.user = args.hdfs_user.empty() ? env_or("HADOOP_USER_NAME", login_user()) : args.hdfs_user;
   options.hdfs.delegation = args.hdfs_token.empty() ? env_or("HADOOP_TOKEN", "") : args.hdfs_token;

@@ -17,7 +17,7 @@ namespace logan {
 struct RemoteArgs {
   std::string s3_endpoint;
   unsigned connections = 8;
-  uint64_t part_mib = 8;
+  uint64_t part_mib = 0;  // 0: chosen from the inputs' sizes (reads), 8 (uploads)
   std::string hdfs_user;
   std::string hdfs_token;
   int attempts = 6;

@@ -88,6 +88,8 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   // A connection that delivers nothing for 30 s is as good as dropped.
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+  // Larger reads than curl's 16 KiB default: fewer system calls and callbacks per object.
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 256L * 1024);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);

@@ -36,6 +36,7 @@ Status ObjectStore::read_range(HttpClient& http, const RemoteObject& object, uin
     auto failure = read_once(http, object, offset + done, length - done, sink, delivered);
     done += delivered;
     if (!failure) return Ok{};
+    if (failure->message == kStopped) return Error{kStopped};
     // An attempt that made progress does not count against the limit: a long object on a
     // flaky network still finishes, while one that never moves gives up.
     if (delivered > 0) attempt = 1;
@@ -51,13 +52,18 @@ Status ObjectStore::read_range(HttpClient& http, const RemoteObject& object, uin
 std::optional<AttemptFailure> ObjectStore::stream_range(
     HttpClient& http, HttpRequest& request, uint64_t length, const Sink& sink, uint64_t& delivered,
     const std::function<std::optional<AttemptFailure>(const HttpResponse&)>& failure_of) {
+  bool stopped = false;
   request.on_body = [&](std::string_view data) {
     data = data.substr(0, static_cast<size_t>(std::min<uint64_t>(data.size(), length - delivered)));
-    sink(data);
+    if (!sink(data)) {
+      stopped = true;
+      return false;
+    }
     delivered += data.size();
     return delivered < length;
   };
   auto response = http.perform(request);
+  if (stopped) return AttemptFailure{kStopped, false};
   if (!response) return AttemptFailure{response.error().message, true};
   if (auto failure = failure_of(*response)) return failure;
   if (delivered < length) {

@@ -56,7 +56,9 @@ class RemoteContext {
 
 class ObjectStore {
  public:
-  using Sink = std::function<void(std::string_view)>;
+  // Takes the next bytes; false to stop reading (read_range then fails with kStopped).
+  using Sink = std::function<bool(std::string_view)>;
+  static constexpr const char* kStopped = "reading was stopped";
   explicit ObjectStore(const RemoteContext& context) : context_(context) {}
   virtual ~ObjectStore() = default;
 
@@ -65,7 +67,8 @@ class ObjectStore {
   virtual Result<std::vector<RemoteObject>> list(HttpClient& http, const RemoteUrl& url) = 0;
 
   // Hands bytes [offset, offset + length) of `object` to `sink`, in order, each byte once.
-  // Retries with a Range from the first byte not yet received. Fails naming the object.
+  // Retries with a Range from the first byte not yet received. Fails naming the object, or
+  // with kStopped when the sink asked to stop.
   Status read_range(HttpClient& http, const RemoteObject& object, uint64_t offset,
                     uint64_t length, const Sink& sink);
 

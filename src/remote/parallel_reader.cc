@@ -1,12 +1,19 @@
-// Parallel, bounded downloads of remote objects; see parallel_reader.h.
+// Parallel, bounded, streaming downloads of remote objects; see parallel_reader.h.
 #include "remote/parallel_reader.h"
 
 #include <algorithm>
 #include <cstring>
 
 namespace logan {
+namespace {
 
-// Hands out one input's parts in order, waiting for each to arrive.
+constexpr size_t kBlockBytes = 1 << 20;  // what a downloader hands over at a time
+constexpr uint64_t kMinAutoRange = 8 << 20;
+constexpr uint64_t kMaxAutoRange = 32 << 20;
+
+}  // namespace
+
+// Hands out one input's parts in order, as their bytes arrive.
 class ParallelReader::PartSource final : public ByteSource {
  public:
   PartSource(ParallelReader& reader, size_t first, size_t last)
@@ -27,21 +34,29 @@ class ParallelReader::PartSource final : public ByteSource {
     while (next_ < last_) {
       Part& part = reader_.parts_[next_];
       reader_.changed_.wait(lock, [&] {
-        return part.state == PartState::kDone || part.state == PartState::kFailed || reader_.stopping_;
+        return !part.chunks.empty() || part.state == PartState::kDone ||
+               part.state == PartState::kFailed || reader_.stopping_;
       });
-      if (part.state == PartState::kFailed) return *part.error;
-      if (part.state != PartState::kDone) return Error{"reading was stopped"};
-      if (pos_ < part.data.size()) {
-        size_t n = std::min(capacity, part.data.size() - pos_);
-        std::memcpy(buffer, part.data.data() + pos_, n);
+      if (!part.chunks.empty()) {
+        std::string& front = part.chunks.front();
+        size_t n = std::min(capacity, front.size() - pos_);
+        std::memcpy(buffer, front.data() + pos_, n);
         pos_ += n;
         raw_ += n;
+        if (pos_ == front.size()) {
+          part.queued -= front.size();
+          reader_.give_buffer(std::move(front));
+          part.chunks.pop_front();
+          pos_ = 0;
+          reader_.changed_.notify_all();
+        }
         return n;
       }
+      if (part.state == PartState::kFailed) return *part.error;
+      if (part.state != PartState::kDone) return Error{ObjectStore::kStopped};
       reader_.release(part);
       reader_.changed_.notify_all();
       ++next_;
-      pos_ = 0;
     }
     return size_t{0};
   }
@@ -52,21 +67,31 @@ class ParallelReader::PartSource final : public ByteSource {
   ParallelReader& reader_;
   size_t next_;
   size_t last_;
-  size_t pos_ = 0;
+  size_t pos_ = 0;  // in the front chunk of part next_
   uint64_t raw_ = 0;
 };
 
+uint64_t ParallelReader::range_bytes(const ParallelReadOptions& options, uint64_t total_bytes) {
+  if (options.part_bytes > 0) return options.part_bytes;
+  uint64_t per_connection = total_bytes / std::max(1u, options.connections);
+  return std::clamp<uint64_t>(per_connection, kMinAutoRange, kMaxAutoRange);
+}
+
 ParallelReader::ParallelReader(std::vector<Input> inputs, ParallelReadOptions options)
-    : inputs_(std::move(inputs)), window_(std::max(1u, options.connections) + 2) {
-  const uint64_t part_bytes = std::max<uint64_t>(options.part_bytes, 64 * 1024);
+    : inputs_(std::move(inputs)),
+      window_(std::max(1u, options.connections) + 2),
+      buffer_bytes_(std::max<uint64_t>(options.buffer_bytes, kBlockBytes)) {
+  uint64_t total = 0;
+  for (const auto& in : inputs_) total += in.object.size;
+  const uint64_t range = std::max<uint64_t>(range_bytes(options, total), 64 * 1024);
   for (size_t i = 0; i < inputs_.size(); ++i) {
     size_t first = parts_.size();
     const uint64_t size = inputs_[i].object.size;
-    for (uint64_t off = 0; off < size; off += part_bytes) {
+    for (uint64_t off = 0; off < size; off += range) {
       Part part;
       part.input = i;
       part.offset = off;
-      part.length = std::min(part_bytes, size - off);
+      part.length = std::min(range, size - off);
       parts_.push_back(std::move(part));
     }
     part_range_.emplace_back(first, parts_.size());
@@ -99,11 +124,38 @@ Result<std::unique_ptr<ByteSource>> ParallelReader::open(const InputFile& in) {
   return std::unique_ptr<ByteSource>(new PartSource(*this, first, last));
 }
 
+std::string ParallelReader::take_buffer() {
+  std::string b;
+  if (!spare_.empty()) {
+    b = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  return b;
+}
+
+void ParallelReader::give_buffer(std::string buffer) {
+  buffer.clear();
+  if (spare_.size() < window_ * (buffer_bytes_ / kBlockBytes + 1)) spare_.push_back(std::move(buffer));
+}
+
 void ParallelReader::release(Part& part) {
   if (part.state == PartState::kReleased) return;
   part.state = PartState::kReleased;
-  std::string().swap(part.data);
+  for (auto& c : part.chunks) give_buffer(std::move(c));
+  part.chunks.clear();
+  part.queued = 0;
   --held_;
+}
+
+bool ParallelReader::push(Part& part, std::string& block) {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
+  if (part.dropped || stopping_) return false;
+  part.queued += block.size();
+  part.chunks.push_back(std::move(block));
+  block = take_buffer();
+  changed_.notify_all();
+  return true;
 }
 
 void ParallelReader::download_loop() {
@@ -113,22 +165,31 @@ void ParallelReader::download_loop() {
     changed_.wait(lock, [&] { return stopping_ || next_part_ == parts_.size() || held_ < window_; });
     if (stopping_ || next_part_ == parts_.size()) return;
     size_t index = next_part_++;
-    if (parts_[index].dropped) {
-      parts_[index].state = PartState::kReleased;
+    Part& part = parts_[index];
+    if (part.dropped) {
+      part.state = PartState::kReleased;
       continue;
     }
-    Part& part = parts_[index];
     part.state = PartState::kRunning;
     ++held_;
     const Input& in = inputs_[part.input];
+    std::string block = take_buffer();
     lock.unlock();
-    std::string data;
-    data.reserve(part.length);
+    block.reserve(kBlockBytes);
     Status got = in.store->read_range(http, in.object, part.offset, part.length,
-                                      [&](std::string_view bytes) { data.append(bytes); });
+                                      [&](std::string_view bytes) {
+      while (!bytes.empty()) {
+        size_t n = std::min(bytes.size(), kBlockBytes - block.size());
+        block.append(bytes.data(), n);
+        bytes.remove_prefix(n);
+        if (block.size() == kBlockBytes && !push(part, block)) return false;
+      }
+      return true;
+    });
+    if (got && !block.empty()) got = push(part, block) ? Status(Ok{}) : Status(Error{ObjectStore::kStopped});
     lock.lock();
+    give_buffer(std::move(block));
     if (got) {
-      part.data = std::move(data);
       part.state = PartState::kDone;
     } else {
       part.error = got.error();

@@ -32,11 +32,11 @@ class MemoryStore final : public ObjectStore {
     if (fail_attempts.fetch_sub(1) > 0) return AttemptFailure{"HTTP 503", true};
     std::string_view data = std::string_view(objects.at(object.name)).substr(offset, length);
     if (cut_attempts.fetch_sub(1) > 0 && data.size() > 1) {
-      sink(data.substr(0, data.size() / 2));
+      if (!sink(data.substr(0, data.size() / 2))) return AttemptFailure{kStopped, false};
       delivered = data.size() / 2;
       return AttemptFailure{"connection closed", true};
     }
-    sink(data);
+    if (!sink(data)) return AttemptFailure{kStopped, false};
     delivered = data.size();
     return std::nullopt;
   }
@@ -61,7 +61,7 @@ class ParallelReaderTest : public testing::Test {
   std::unique_ptr<ParallelReader> reader(const std::vector<std::string>& names, unsigned connections) {
     std::vector<ParallelReader::Input> inputs;
     for (const auto& n : names) inputs.push_back({&store_, RemoteObject{n, n, store_.objects[n].size()}});
-    return std::make_unique<ParallelReader>(std::move(inputs), ParallelReadOptions{connections, 64 * 1024});
+    return std::make_unique<ParallelReader>(std::move(inputs), ParallelReadOptions{connections, 64 * 1024, 1 << 20});
   }
   static Result<std::string> read_all(ByteSource& source, size_t read_size = 10000) {
     std::string out, buf(read_size, '\0');
@@ -128,6 +128,13 @@ TEST_F(ParallelReaderTest, PersistentFailureNamesTheObject) {
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().message, "cannot read 's3://b/a': HTTP 503 (after 3 attempts)");
   EXPECT_EQ(store_.attempts, 3);
+}
+
+TEST_F(ParallelReaderTest, RangeSizeFollowsTheOptionOrTheInputs) {
+  EXPECT_EQ(ParallelReader::range_bytes({8, 3 << 20, 8 << 20}, 1ull << 30), 3u << 20);
+  EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 100), 8u << 20);
+  EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 8 * (20ull << 20)), 20u << 20);
+  EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 8ull << 30), 32u << 20);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ Status RemoteInputs::upload(const std::string& url, std::string_view data) {
   if (parsed->path.empty() || parsed->path.back() == '/') return Error{"cannot write '" + url + "': it names no object key"};
   auto store = s3();
   if (!store) return store.error();
-  return (*store)->upload(*http_, *parsed, data, options_.read.part_bytes);
+  return (*store)->upload(*http_, *parsed, data, options_.upload_part_bytes);
 }
 
 }  // namespace logan

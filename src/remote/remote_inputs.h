@@ -22,6 +22,7 @@ namespace logan {
 struct RemoteOptions {
   std::string s3_endpoint;       // wins over AWS_ENDPOINT_URL
   ParallelReadOptions read;
+  size_t upload_part_bytes = 8 << 20;  // multipart uploads above this size, in parts of it
   RetryPolicy retry;
   WebHdfsAuth hdfs;              // user and token (already defaulted from the environment)
   RemoteContext::Log log;        // --verbose; may be empty
@@ -42,8 +43,8 @@ class RemoteInputs {
   // null when there are none.
   InputOpener* opener();
 
-  // Writes `data` to the s3:// URL `url`: PutObject, or a multipart upload in parts of the
-  // read part size when larger.
+  // Writes `data` to the s3:// URL `url`: PutObject, or a multipart upload in parts of
+  // upload_part_bytes when larger.
   Status upload(const std::string& url, std::string_view data);
 
  private:
