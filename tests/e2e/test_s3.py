@@ -159,6 +159,18 @@ class S3Test(logan_cli.LoganTestCase):
         want = self.local_json("logs/2024-03-01/access.log", "big/large.log", "logs/2024-03-01/access.log.gz")
         self.assertEqual(without_sources(got), without_sources(want))
 
+    def test_export_reads_s3_inputs(self):
+        out = self.tmp / "out"
+        r = self.run_logan("export", "--no-progress", "--s3-endpoint", self.proxy.endpoint,
+                           "-o", out, f"s3://{BUCKET}/logs/2024-03-01/access.log.gz", env=self.creds())
+        self.assertEqual(r.returncode, 0, r.describe())
+        local = self.run_logan("export", "--no-progress", "-o", self.tmp / "local",
+                               self.files["logs/2024-03-01/access.log.gz"])
+        self.assertEqual(r.stderr_text().split(" to ")[1].split(";")[1:],
+                         local.stderr_text().split(" to ")[1].split(";")[1:])
+        self.assertEqual(logan_cli.gzip.decompress((out / "part-00000.jsonl.gz").read_bytes()),
+                         logan_cli.gzip.decompress((self.tmp / "local" / "part-00000.jsonl.gz").read_bytes()))
+
     # --- credentials, region, endpoint ------------------------------------------------------
     def test_credentials_file_profile_and_region_from_config_file(self):
         creds = self.write("aws/credentials", "[default]\naws_access_key_id = WRONG\n"
