@@ -54,13 +54,16 @@ std::optional<AttemptFailure> ObjectStore::stream_range(
     const std::function<std::optional<AttemptFailure>(const HttpResponse&)>& failure_of) {
   bool stopped = false;
   request.on_body = [&](std::string_view data) {
-    data = data.substr(0, static_cast<size_t>(std::min<uint64_t>(data.size(), length - delivered)));
-    if (!sink(data)) {
+    // Never more than asked for, whatever the server sends; but a body of exactly `length`
+    // is taken whole, so that curl keeps the connection for the next request.
+    bool beyond = data.size() > length - delivered;
+    if (beyond) data = data.substr(0, static_cast<size_t>(length - delivered));
+    if (!data.empty() && !sink(data)) {
       stopped = true;
       return false;
     }
     delivered += data.size();
-    return delivered < length;
+    return !beyond;
   };
   auto response = http.perform(request);
   if (stopped) return AttemptFailure{kStopped, false};
