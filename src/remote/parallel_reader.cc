@@ -26,14 +26,14 @@ class ParallelReader::PartSource final : public ByteSource {
       part.dropped = true;
       if (part.state == PartState::kDone || part.state == PartState::kFailed) reader_.release(part);
     }
-    reader_.changed_.notify_all();
+    reader_.room_.notify_all();
   }
 
   Result<size_t> read(char* buffer, size_t capacity) override {
     std::unique_lock lock(reader_.mu_);
     while (next_ < last_) {
       Part& part = reader_.parts_[next_];
-      reader_.changed_.wait(lock, [&] {
+      reader_.data_.wait(lock, [&] {
         return !part.chunks.empty() || part.state == PartState::kDone ||
                part.state == PartState::kFailed || reader_.stopping_;
       });
@@ -44,18 +44,20 @@ class ParallelReader::PartSource final : public ByteSource {
         pos_ += n;
         raw_ += n;
         if (pos_ == front.size()) {
+          // Its downloader may be waiting for room only when the queue was full.
+          bool was_full = part.queued >= reader_.buffer_bytes_;
           part.queued -= front.size();
           reader_.give_buffer(std::move(front));
           part.chunks.pop_front();
           pos_ = 0;
-          reader_.changed_.notify_all();
+          if (was_full) reader_.room_.notify_all();
         }
         return n;
       }
       if (part.state == PartState::kFailed) return *part.error;
       if (part.state != PartState::kDone) return Error{ObjectStore::kStopped};
       reader_.release(part);
-      reader_.changed_.notify_all();
+      reader_.room_.notify_all();
       ++next_;
     }
     return size_t{0};
@@ -109,7 +111,8 @@ ParallelReader::~ParallelReader() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  data_.notify_all();
+  room_.notify_all();
   for (auto& t : downloaders_) t.join();
 }
 
@@ -149,12 +152,12 @@ void ParallelReader::release(Part& part) {
 
 bool ParallelReader::push(Part& part, std::string& block) {
   std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
+  room_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
   if (part.dropped || stopping_) return false;
   part.queued += block.size();
   part.chunks.push_back(std::move(block));
   block = take_buffer();
-  changed_.notify_all();
+  data_.notify_all();
   return true;
 }
 
@@ -162,7 +165,7 @@ void ParallelReader::download_loop() {
   HttpClient http;
   std::unique_lock lock(mu_);
   for (;;) {
-    changed_.wait(lock, [&] { return stopping_ || next_part_ == parts_.size() || held_ < window_; });
+    room_.wait(lock, [&] { return stopping_ || next_part_ == parts_.size() || held_ < window_; });
     if (stopping_ || next_part_ == parts_.size()) return;
     size_t index = next_part_++;
     Part& part = parts_[index];
@@ -195,8 +198,11 @@ void ParallelReader::download_loop() {
       part.error = got.error();
       part.state = PartState::kFailed;
     }
-    if (part.dropped) release(part);
-    changed_.notify_all();
+    if (part.dropped) {
+      release(part);
+      room_.notify_all();
+    }
+    data_.notify_all();
   }
 }
 

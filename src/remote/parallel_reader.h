@@ -84,7 +84,9 @@ class ParallelReader final : public InputOpener {
   const uint64_t buffer_bytes_;
 
   std::mutex mu_;
-  std::condition_variable changed_;
+  // Two conditions, so that a block arriving wakes the reader and not every downloader.
+  std::condition_variable data_;  // the reader waits: a block arrived, a part ended
+  std::condition_variable room_;  // downloaders wait: a part released, a queue drained
   std::vector<Part> parts_;
   size_t next_part_ = 0;  // the next part to download
   size_t held_ = 0;       // parts downloading or downloaded and not yet released
