@@ -4,9 +4,15 @@
 namespace logan {
 
 RemoteInputs::RemoteInputs(RemoteOptions options)
-    : options_(std::move(options)), context_(options_.retry, options_.log) {
-  HttpClient::global_init();
-  http_ = std::make_unique<HttpClient>();
+    : options_(std::move(options)), context_(options_.retry, options_.log) {}
+
+// Made on first use: a run over local files only never starts libcurl.
+HttpClient& RemoteInputs::http() {
+  if (!http_) {
+    HttpClient::global_init();
+    http_ = std::make_unique<HttpClient>();
+  }
+  return *http_;
 }
 
 RemoteInputs::~RemoteInputs() = default;
@@ -46,7 +52,7 @@ Result<std::vector<InputFile>> RemoteInputs::expand(const std::vector<std::strin
     if (!url) return url.error();
     auto store = store_for(*url);
     if (!store) return store.error();
-    auto objects = (*store)->list(*http_, *url);
+    auto objects = (*store)->list(http(), *url);
     if (!objects) {
       if (skipped == nullptr) return objects.error();
       skipped->push_back(objects.error());
@@ -73,7 +79,7 @@ Status RemoteInputs::upload(const std::string& url, std::string_view data) {
   if (parsed->path.empty() || parsed->path.back() == '/') return Error{"cannot write '" + url + "': it names no object key"};
   auto store = s3();
   if (!store) return store.error();
-  return (*store)->upload(*http_, *parsed, data, options_.upload_part_bytes);
+  return (*store)->upload(http(), *parsed, data, options_.upload_part_bytes);
 }
 
 }  // namespace logan

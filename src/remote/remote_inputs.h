@@ -50,6 +50,7 @@ class RemoteInputs {
  private:
   Result<ObjectStore*> store_for(const RemoteUrl& url);
   Result<S3Store*> s3();
+  HttpClient& http();
 
   RemoteOptions options_;
   RemoteContext context_;

@@ -268,6 +268,11 @@ class S3Test(logan_cli.LoganTestCase):
         self.assertEqual(ranges[:3], ["bytes=0-4194303", "bytes=100000-4194303",
                                       "bytes=200000-4194303"])
 
+    def test_slow_responses_are_waited_for(self):
+        self.proxy.faults.delay = 0.3
+        got = self.s3_json("--s3-connections", "2", f"s3://{BUCKET}/logs/2024-03-0*/access*.log*")
+        self.assertEqual(got["lines"]["total"], 50000)
+
     def test_retries_are_bounded(self):
         self.proxy.faults.fail_next = 100
         self.proxy.faults.fail_status = 500
