@@ -23,7 +23,8 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
   size_t n = size * count;
   long status = 0;
   curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-  if (t->request->on_body && status >= 200 && status < 300) {
+  const long wanted = t->request->stream_status;
+  if (t->request->on_body && status >= 200 && status < 300 && (wanted == 0 || status == wanted)) {
     if (!t->request->on_body(std::string_view(data, n))) {
       t->response->stopped = true;
       return 0;  // curl stops with CURLE_WRITE_ERROR

@@ -30,6 +30,9 @@ struct HttpRequest {
   // When set, the body of a 2xx answer goes here as it arrives rather than into
   // HttpResponse::body; returning false stops the transfer (not an error).
   std::function<bool(std::string_view)> on_body;
+  // With on_body: the only 2xx status whose body goes there (0: any); the body of another 2xx
+  // answer is kept like an error's, e.g. a whole object sent to a request for a range.
+  long stream_status = 0;
 };
 
 struct HttpResponse {

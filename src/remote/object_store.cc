@@ -69,6 +69,10 @@ std::optional<AttemptFailure> ObjectStore::stream_range(
   if (stopped) return AttemptFailure{kStopped, false};
   if (!response) return AttemptFailure{response.error().message, true};
   if (auto failure = failure_of(*response)) return failure;
+  if (request.stream_status != 0 && response->status != request.stream_status) {
+    return AttemptFailure{"the server answered HTTP " + std::to_string(response->status) +
+                              " to a request for a byte range", false};
+  }
   if (delivered < length) {
     return AttemptFailure{"connection closed after " + std::to_string(delivered) + " of " +
                               std::to_string(length) + " bytes", true};

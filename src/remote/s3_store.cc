@@ -137,6 +137,7 @@ std::optional<AttemptFailure> S3Store::read_once(HttpClient& http, const RemoteO
   RemoteUrl url = *parse_remote_url(object.name);
   HttpRequest req = request("GET", object_url(url.authority, url.path));
   req.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+  req.stream_status = 206;  // Partial Content: anything else is not the bytes asked for
   context_.log("s3: GET " + object.name + " bytes " + std::to_string(offset) + "-" +
                std::to_string(offset + length - 1));
   return stream_range(http, req, length, sink, delivered,

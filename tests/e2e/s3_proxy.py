@@ -79,6 +79,7 @@ class Faults:
     cut_after: int = 0
     delay: float = 0.0            # seconds before answering each request
     deny_prefix: str = ""         # 403 AccessDenied for paths starting with this
+    ignore_range: bool = False    # forward GETs without their Range (a whole object comes back)
     seen: list = field(default_factory=list)
 
 
@@ -152,7 +153,7 @@ class S3Proxy:
             cut = f.cut_next_gets > 0 and is_object_get
             if cut:
                 f.cut_next_gets -= 1
-            cut_after, delay, deny = f.cut_after, f.delay, f.deny_prefix
+            cut_after, delay, deny, ignore_range = f.cut_after, f.delay, f.deny_prefix, f.ignore_range
             fail_status, fail_code = f.fail_status, f.fail_code
         if delay:
             time.sleep(delay)
@@ -174,6 +175,8 @@ class S3Proxy:
             return self._error(h, fail_status, fail_code, "injected by the test proxy")
         up = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=60)
         fwd = {k: v for k, v in h.headers.items() if k.lower() not in HOP_BY_HOP}
+        if ignore_range:
+            fwd = {k: v for k, v in fwd.items() if k.lower() != "range"}
         if self.upstream_key and "authorization" in headers:
             def rename(m):
                 known = m.group(1) in self.secrets

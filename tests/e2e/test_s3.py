@@ -242,6 +242,12 @@ class S3Test(logan_cli.LoganTestCase):
         r = self.s3(f"s3://{BUCKET}/big/large.log")
         self.assertFailsOneLine(r, "AccessDenied", "cannot read 's3://logs/big/large.log'")
 
+    def test_a_server_that_ignores_ranges_is_an_error_not_wrong_data(self):
+        self.proxy.faults.ignore_range = True
+        r = self.s3("--s3-part-size", "1", f"s3://{BUCKET}/big/large.log")
+        self.assertFailsOneLine(r, "cannot read 's3://logs/big/large.log'",
+                                "answered HTTP 200 to a request for a byte range")
+
     def test_keep_going_skips_a_missing_object(self):
         r = self.s3("--json", "--keep-going", f"s3://{BUCKET}/nope.log", f"s3://{BUCKET}/deep/x.log")
         self.assertEqual(r.returncode, 0, r.describe())
