@@ -1,7 +1,13 @@
 // `logan export INPUT...`: the parsed records themselves (not statistics) as JSON Lines or CSV
 // files in a directory, or loaded into a PostgreSQL table. docs/export.md describes the
 // records, the layout and the guarantees.
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +22,7 @@
 #include "export/pg_destination.h"
 #include "export/rejects_file.h"
 #include "input/input_expander.h"
+#include "remote/remote_url.h"
 #include "sink/stats_store.h"
 
 namespace logan {
@@ -33,6 +40,9 @@ struct ExportArgs {
   std::string rejects;
   bool rejects_source = false;
   bool progress = true;
+  // For an s3:// output: the URL shown, and what uploads the finished local export.
+  std::string shown_output;
+  std::function<Status(const std::string& dir)> publish;
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
@@ -50,7 +60,31 @@ Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& ar
   return std::unique_ptr<RecordDestination>(std::move(files.value()));
 }
 
+// An s3:// directory is written as a local one first (TMPDIR), then each file is uploaded
+// below the prefix, _SUCCESS last, so that a reader waiting for it sees a whole export.
+Status upload_export(RemoteInputs& remote, const std::filesystem::path& dir, std::string prefix) {
+  namespace fs = std::filesystem;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), dir).string());
+  }
+  if (ec) return Error{"cannot list the staged export '" + dir.string() + "': " + ec.message()};
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    return (a == "_SUCCESS") != (b == "_SUCCESS") ? b == "_SUCCESS" : a < b;
+  });
+  for (const auto& f : files) {
+    Status sent = remote.upload_file(prefix + "/" + f, (dir / f).string());
+    if (!sent) return sent;
+  }
+  return Ok{};
+}
+
+int run_into_s3(const ExportArgs& args);
+
 int run(const ExportArgs& args) {
+  if (is_remote_url(args.output_dir)) return run_into_s3(args);
   std::vector<Error> skipped;
   auto remote = open_remote(args.remote);
   auto inputs = remote->expand(args.inputs, args.batch.keep_going ? &skipped : nullptr);
@@ -88,14 +122,47 @@ int run(const ExportArgs& args) {
     warn(report->output_error->message + " (nothing was exported)");
     return kExitFailure;
   }
-  const std::string where =
-      args.to_url.empty() ? "'" + args.output_dir + "'" : "table " + args.table;
+  if (args.publish) {
+    Status published = args.publish(args.output_dir);
+    if (!published) {
+      warn(published.error().message + " (the export is incomplete: no _SUCCESS was written)");
+      return kExitFailure;
+    }
+  }
+  const std::string shown = args.shown_output.empty() ? args.output_dir : args.shown_output;
+  const std::string where = args.to_url.empty() ? "'" + shown + "'" : "table " + args.table;
   std::fprintf(stderr, "logan: exported %llu records to %s; %llu lines rejected%s (%llu lines read)\n",
                static_cast<unsigned long long>(report->exported), where.c_str(),
                static_cast<unsigned long long>(report->rejected),
                args.rejects.empty() ? "" : (" (in '" + args.rejects + "')").c_str(),
                static_cast<unsigned long long>(report->lines));
   return kExitOk;
+}
+
+int run_into_s3(const ExportArgs& args) {
+  auto url = parse_remote_url(args.output_dir);
+  if (!url || url->scheme != RemoteScheme::kS3) {
+    warn("cannot export to '" + args.output_dir + "': only s3:// and local directories are supported");
+    return kExitInput;
+  }
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmpdir != nullptr && *tmpdir ? tmpdir : "/tmp") + "/logan-export-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    warn("cannot create a staging directory in '" + tmpl + "': " + std::strerror(errno));
+    return kExitFailure;
+  }
+  ExportArgs local = args;
+  local.output_dir = tmpl + "/out";
+  local.overwrite = false;
+  local.shown_output = args.output_dir;
+  local.publish = [&args](const std::string& dir) {
+    auto remote = open_remote(args.remote);
+    return upload_export(*remote, dir, args.output_dir);
+  };
+  int status = run(local);
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
+  return status;
 }
 
 }  // namespace

@@ -1,6 +1,14 @@
 // Remote inputs and outputs of a command; see remote_inputs.h.
 #include "remote/remote_inputs.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace logan {
 
 RemoteInputs::RemoteInputs(RemoteOptions options)
@@ -80,6 +88,24 @@ Status RemoteInputs::upload(const std::string& url, std::string_view data) {
   auto store = s3();
   if (!store) return store.error();
   return (*store)->upload(http(), *parsed, data, options_.upload_part_bytes);
+}
+
+Status RemoteInputs::upload_file(const std::string& url, const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open '" + path + "': " + std::strerror(errno)};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Error e{"cannot read '" + path + "': " + std::strerror(errno)};
+    ::close(fd);
+    return e;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* map = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  ::close(fd);
+  if (map == MAP_FAILED) return Error{"cannot read '" + path + "': " + std::strerror(errno)};
+  Status sent = upload(url, std::string_view(static_cast<const char*>(map), size));
+  if (map != nullptr) ::munmap(map, size);
+  return sent;
 }
 
 }  // namespace logan

@@ -46,6 +46,8 @@ class RemoteInputs {
   // Writes `data` to the s3:// URL `url`: PutObject, or a multipart upload in parts of
   // upload_part_bytes when larger.
   Status upload(const std::string& url, std::string_view data);
+  // The same for the contents of the local file `path`, mapped rather than read into memory.
+  Status upload_file(const std::string& url, const std::string& path);
 
  private:
   Result<ObjectStore*> store_for(const RemoteUrl& url);

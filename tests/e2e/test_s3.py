@@ -171,6 +171,24 @@ class S3Test(logan_cli.LoganTestCase):
         self.assertEqual(logan_cli.gzip.decompress((out / "part-00000.jsonl.gz").read_bytes()),
                          logan_cli.gzip.decompress((self.tmp / "local" / "part-00000.jsonl.gz").read_bytes()))
 
+    def test_export_into_an_s3_prefix(self):
+        r = self.run_logan("export", "--no-progress", "--s3-endpoint", self.proxy.endpoint,
+                           "--parts", "2", "--partition", "day", "-o", f"s3://{BUCKET}/exports/run1/",
+                           self.files["logs/2024-03-01/access.log"], env=self.creds())
+        self.assertEqual(r.returncode, 0, r.describe())
+        self.assertIn("to 's3://logs/exports/run1/'", r.stderr_text())
+        local = self.tmp / "local"
+        self.run_logan("export", "--no-progress", "--parts", "2", "--partition", "day", "-o", local,
+                       self.files["logs/2024-03-01/access.log"])
+        names = sorted(str(p.relative_to(local)) for p in local.rglob("*") if p.is_file())
+        self.assertIn("_SUCCESS", names)
+        for name in names:
+            self.assertEqual(self.server.get(BUCKET, f"exports/run1/{name}"),
+                             (200, (local / name).read_bytes()), name)
+        puts = [s.path for s in self.proxy.seen() if s.method == "PUT"]
+        self.assertEqual(len(puts), len(names))
+        self.assertTrue(puts[-1].endswith("/_SUCCESS"), puts)
+
     # --- credentials, region, endpoint ------------------------------------------------------
     def test_credentials_file_profile_and_region_from_config_file(self):
         creds = self.write("aws/credentials", "[default]\naws_access_key_id = WRONG\n"
