@@ -42,25 +42,48 @@ def why_unavailable() -> str | None:
 class S3rver:
     def __init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="logan-s3rver-"))
-        self.port = free_port()
         self.log = open(self.dir / "s3rver.log", "wb")
-        self.proc = subprocess.Popen(
-            # s3rver encrypts its continuation tokens with DES, which OpenSSL 3 keeps in its
-            # legacy provider: without it every truncated listing is an InternalError.
-            ["node", "--openssl-legacy-provider", str(S3RVER_JS), "-d", str(self.dir / "data"), "-a", "127.0.0.1",
-             "-p", str(self.port), "-s"], stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        # A free port can be taken by another test's server before node binds it: then node
+        # exits, or something else answers. Check that s3rver itself answers, else try again.
+        for _ in range(5):
+            self.port = free_port()
+            self.proc = subprocess.Popen(
+                # s3rver encrypts its continuation tokens with DES, which OpenSSL 3 keeps in its
+                # legacy provider: without it every truncated listing is an InternalError.
+                ["node", "--openssl-legacy-provider", str(S3RVER_JS), "-d", str(self.dir / "data"),
+                 "-a", "127.0.0.1", "-p", str(self.port), "-s"],
+                stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+            if self._answers():
                 break
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    self.stop()
-                    raise RuntimeError("s3rver did not start: " +
-                                       (self.dir / "s3rver.log").read_text(errors="replace"))
+            self._kill()
+        else:
+            self.stop()
+            raise RuntimeError("s3rver did not start: " +
+                               (self.dir / "s3rver.log").read_text(errors="replace"))
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def _answers(self) -> bool:
+        """True once s3rver answers a ListBuckets on self.port; False if it died or 30 s passed."""
+        deadline = time.time() + 30
+        while time.time() < deadline and self.proc.poll() is None:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                c.request("GET", "/")
+                body = c.getresponse().read()
+                c.close()
+                return b"ListAllMyBucketsResult" in body and self.proc.poll() is None
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.1)
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        return False
+
+    def _kill(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
     @property
     def endpoint(self) -> str:
@@ -74,7 +97,7 @@ class S3rver:
                 return r.status, r.read()
             except (http.client.HTTPException, OSError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 if attempt:
                     raise
         raise AssertionError("unreachable")
@@ -93,12 +116,6 @@ class S3rver:
         return self.request("GET", f"/{bucket}/{urllib.parse.quote(key)}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self._kill()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -94,9 +94,10 @@ class S3Test(logan_cli.LoganTestCase):
         return self.env(**{"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET, **extra})
 
     def s3(self, *args, env=None, endpoint=None) -> logan_cli.Result:
+        # A short timeout: a hang shows as this test's failure, within ctest's limit for the file.
         return self.run_logan("batch", "--no-progress", "--s3-endpoint",
                               endpoint or self.proxy.endpoint, *args,
-                              env=env if env is not None else self.creds())
+                              env=env if env is not None else self.creds(), timeout=60)
 
     def s3_json(self, *args, env=None) -> dict:
         r = self.s3("--json", *args, env=env)
