@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/progress_meter.h"
+#include "cli/remote_options.h"
 #include "cli/sink_options.h"
 #include "cli/stats_output.h"
 #include "engine/batch_job.h"
@@ -22,6 +23,7 @@ struct BatchArgs {
   BatchOptions batch;
   StatsOutputArgs out;
   SinkArgs sink;
+  RemoteArgs remote;
   bool progress = true;
   uint64_t split_bytes = 256ull << 20;
 };
@@ -55,6 +57,12 @@ int report_and_store(const AccessStats& stats, uint32_t inputs, const std::vecto
 #ifdef LOGAN_WITH_MPI
 // One rank of `mpirun -np N logan batch ...`: rank 0 reports, the others only work.
 int run_mpi(const BatchArgs& args) {
+  for (const auto& in : args.inputs) {
+    if (is_remote_url(in)) {
+      if (g_mpi_session->rank() == 0) warn("'" + in + "': remote inputs are not supported under MPI yet");
+      return kExitInput;
+    }
+  }
   MpiBatchOptions options;
   options.batch = args.batch;
   options.unit_bytes = std::max<uint64_t>(args.split_bytes, 1 << 20);
@@ -90,14 +98,17 @@ int run(const BatchArgs& args) {
     return kExitInput;
   }
   std::vector<Error> skipped;
-  auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
+  auto remote = open_remote(args.remote);
+  auto inputs = remote->expand(args.inputs, args.batch.keep_going ? &skipped : nullptr);
   if (!inputs) {
     warn(inputs.error().message);
     return kExitInput;
   }
+  BatchOptions batch = args.batch;
+  batch.opener = remote->opener();
   BatchProgress progress;
   auto meter = start_progress_meter(progress, *inputs, args.progress);
-  auto report = run_batch(*inputs, args.batch, &progress);
+  auto report = run_batch(*inputs, batch, &progress);
   if (meter) meter->stop();
   if (!report) {
     warn(report.error().message);
@@ -119,6 +130,7 @@ void register_batch(CLI::App& app, CommandAction& action) {
   add_input_options(*cmd, args->inputs, args->batch);
   add_stats_output_options(*cmd, args->out);
   add_sink_options(*cmd, args->sink);
+  add_remote_options(*cmd, args->remote);
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Report the readable inputs when some cannot be read (they are listed)");

@@ -1,7 +1,13 @@
 // `logan export INPUT...`: the parsed records themselves (not statistics) as JSON Lines or CSV
 // files in a directory, or loaded into a PostgreSQL table. docs/export.md describes the
 // records, the layout and the guarantees.
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -10,11 +16,13 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/progress_meter.h"
+#include "cli/remote_options.h"
 #include "export/export_job.h"
 #include "export/file_destination.h"
 #include "export/pg_destination.h"
 #include "export/rejects_file.h"
 #include "input/input_expander.h"
+#include "remote/remote_url.h"
 #include "sink/stats_store.h"
 
 namespace logan {
@@ -23,6 +31,7 @@ namespace {
 struct ExportArgs {
   std::vector<std::string> inputs;
   BatchOptions batch;
+  RemoteArgs remote;
   std::string output_dir;
   std::string to_url;
   std::string table;
@@ -31,6 +40,9 @@ struct ExportArgs {
   std::string rejects;
   bool rejects_source = false;
   bool progress = true;
+  // For an s3:// output: the URL shown, and what uploads the finished local export.
+  std::string shown_output;
+  std::function<Status(const std::string& dir)> publish;
 };
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
@@ -48,9 +60,34 @@ Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& ar
   return std::unique_ptr<RecordDestination>(std::move(files.value()));
 }
 
+// An s3:// directory is written as a local one first (TMPDIR), then each file is uploaded
+// below the prefix, _SUCCESS last, so that a reader waiting for it sees a whole export.
+Status upload_export(RemoteInputs& remote, const std::filesystem::path& dir, std::string prefix) {
+  namespace fs = std::filesystem;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), dir).string());
+  }
+  if (ec) return Error{"cannot list the staged export '" + dir.string() + "': " + ec.message()};
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    return (a == "_SUCCESS") != (b == "_SUCCESS") ? b == "_SUCCESS" : a < b;
+  });
+  for (const auto& f : files) {
+    Status sent = remote.upload_file(prefix + "/" + f, (dir / f).string());
+    if (!sent) return sent;
+  }
+  return Ok{};
+}
+
+int run_into_s3(const ExportArgs& args);
+
 int run(const ExportArgs& args) {
+  if (is_remote_url(args.output_dir)) return run_into_s3(args);
   std::vector<Error> skipped;
-  auto inputs = expand_inputs(args.inputs, args.batch.keep_going ? &skipped : nullptr);
+  auto remote = open_remote(args.remote);
+  auto inputs = remote->expand(args.inputs, args.batch.keep_going ? &skipped : nullptr);
   if (!inputs) {
     warn(inputs.error().message);
     return kExitInput;
@@ -71,7 +108,9 @@ int run(const ExportArgs& args) {
   }
   BatchProgress progress;
   auto meter = start_progress_meter(progress, *inputs, args.progress);
-  auto report = run_export(*inputs, args.batch, **destination, rejects.get(), &progress);
+  BatchOptions batch = args.batch;
+  batch.opener = remote->opener();
+  auto report = run_export(*inputs, batch, **destination, rejects.get(), &progress);
   if (meter) meter->stop();
   if (!report) {
     warn(report.error().message + " (nothing was exported)");
@@ -83,14 +122,47 @@ int run(const ExportArgs& args) {
     warn(report->output_error->message + " (nothing was exported)");
     return kExitFailure;
   }
-  const std::string where =
-      args.to_url.empty() ? "'" + args.output_dir + "'" : "table " + args.table;
+  if (args.publish) {
+    Status published = args.publish(args.output_dir);
+    if (!published) {
+      warn(published.error().message + " (the export is incomplete: no _SUCCESS was written)");
+      return kExitFailure;
+    }
+  }
+  const std::string shown = args.shown_output.empty() ? args.output_dir : args.shown_output;
+  const std::string where = args.to_url.empty() ? "'" + shown + "'" : "table " + args.table;
   std::fprintf(stderr, "logan: exported %llu records to %s; %llu lines rejected%s (%llu lines read)\n",
                static_cast<unsigned long long>(report->exported), where.c_str(),
                static_cast<unsigned long long>(report->rejected),
                args.rejects.empty() ? "" : (" (in '" + args.rejects + "')").c_str(),
                static_cast<unsigned long long>(report->lines));
   return kExitOk;
+}
+
+int run_into_s3(const ExportArgs& args) {
+  auto url = parse_remote_url(args.output_dir);
+  if (!url || url->scheme != RemoteScheme::kS3) {
+    warn("cannot export to '" + args.output_dir + "': only s3:// and local directories are supported");
+    return kExitInput;
+  }
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmpdir != nullptr && *tmpdir ? tmpdir : "/tmp") + "/logan-export-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    warn("cannot create a staging directory in '" + tmpl + "': " + std::strerror(errno));
+    return kExitFailure;
+  }
+  ExportArgs local = args;
+  local.output_dir = tmpl + "/out";
+  local.overwrite = false;
+  local.shown_output = args.output_dir;
+  local.publish = [&args](const std::string& dir) {
+    auto remote = open_remote(args.remote);
+    return upload_export(*remote, dir, args.output_dir);
+  };
+  int status = run(local);
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
+  return status;
 }
 
 }  // namespace
@@ -100,6 +172,7 @@ void register_export(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand(
       "export", "Write the parsed records (JSON Lines or CSV files, or a PostgreSQL table)");
   add_input_options(*cmd, args->inputs, args->batch);
+  add_remote_options(*cmd, args->remote);
   auto* out = cmd->add_option("-o,--output", args->output_dir,
                               "Write the records as files in this directory");
   auto* to = cmd->add_option("--to", args->to_url,

@@ -7,8 +7,8 @@ namespace logan {
 
 void add_input_options(CLI::App& cmd, std::vector<std::string>& inputs, BatchOptions& batch) {
   cmd.add_option("inputs", inputs,
-                 "Files, directories (recursive), globs ('*', '?', '**'; quote them) or '-' "
-                 "for stdin; gzip, zstd and bzip2 are recognised by their contents")
+                 "Files, directories (recursive), globs ('*', '?', '**'; quote them), '-' "
+                 "for stdin, s3://bucket/key and hdfs://namenode:9870/path (globs too); gzip, zstd and bzip2 are recognised by their contents")
       ->required();
   cmd.add_option("-f,--format", batch.format,
                  "Log format: auto, a nickname (common, combined, vhost_combined, referer, "

@@ -8,11 +8,21 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/remote_options.h"
 #include "export/file_io.h"
 
 namespace logan {
 
 bool write_output(const std::string& path, std::string_view data) {
+  if (is_remote_url(path)) {
+    std::unique_ptr<RemoteInputs> own;
+    RemoteInputs* remote = current_remote();
+    if (remote == nullptr) remote = (own = open_remote(RemoteArgs{})).get();
+    Status sent = remote->upload(path, data);
+    if (sent) return true;
+    std::fprintf(stderr, "logan: %s\n", sent.error().message.c_str());
+    return false;
+  }
   if (path.empty() || path == "-") {
     if (write_all(STDOUT_FILENO, data)) return true;
     std::fprintf(stderr, "logan: cannot write to stdout: %s\n", std::strerror(errno));

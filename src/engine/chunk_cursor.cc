@@ -75,6 +75,11 @@ void ChunkCursor::stop(Error reason) {
 }
 
 Result<std::unique_ptr<ByteSource>> ChunkCursor::open_input(const InputFile& in) {
+  if (options_.opener != nullptr && options_.opener->handles(in.path)) {
+    auto remote = options_.opener->open(in);
+    if (!remote) return remote.error();
+    return open_decoded(std::move(remote.value()), in.path);
+  }
   if (in.is_range()) {
     // Ranges are cut only from uncompressed files: bytes on disk are lines.
     auto range = LineRangeSource::open(in.path, in.offset, in.length);

@@ -20,6 +20,7 @@
 
 #include "core/result.h"
 #include "input/input_expander.h"
+#include "input/input_opener.h"
 #include "input/line_chunk_reader.h"
 #include "parse/format_cache.h"
 #include "parse/log_parser.h"
@@ -31,6 +32,7 @@ struct BatchOptions {
   unsigned threads = 0;                // 0: one per core
   size_t chunk_bytes = 4 << 20;        // bytes of lines a worker takes at a time
   bool keep_going = false;             // skip unreadable inputs instead of failing
+  InputOpener* opener = nullptr;       // opens remote inputs (s3://, hdfs://); may be null
 };
 
 struct BatchProgress {
@@ -104,7 +106,7 @@ class ChunkCursor {
   std::vector<std::vector<uint64_t>> chunk_first_lines() const;
 
  private:
-  static Result<std::unique_ptr<ByteSource>> open_input(const InputFile& in);
+  Result<std::unique_ptr<ByteSource>> open_input(const InputFile& in);
   Status choose_format(std::string_view first_chunk);
   void finish_input();
   void fail_input(Error e);

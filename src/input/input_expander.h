@@ -37,6 +37,9 @@ Result<std::vector<InputFile>> expand_inputs(const std::vector<std::string>& arg
 
 bool has_glob_chars(std::string_view s);
 
+// The non-empty '/'-separated segments of `path`.
+std::vector<std::string> split_path(std::string_view path);
+
 // Matches one path segment against a pattern of '*', '?' and '[...]' ('[!...]' negates).
 // Like the shell, a leading '.' in `name` must be matched by a literal '.'.
 bool glob_match_segment(std::string_view pattern, std::string_view name);

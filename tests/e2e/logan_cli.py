@@ -73,10 +73,11 @@ class Result:
 
 
 def run(logan: str, args, stdin: bytes | None = None, cwd=None,
-        timeout: float = DEFAULT_TIMEOUT) -> Result:
+        timeout: float = DEFAULT_TIMEOUT, env: dict | None = None) -> Result:
     cmd = [logan, *map(str, args)]
     p = subprocess.run(cmd, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, timeout=timeout)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, timeout=timeout,
+                       env=env)
     return Result(cmd, p.returncode, p.stdout, p.stderr)
 
 
@@ -253,8 +254,8 @@ class LoganTestCase(unittest.TestCase):
 
     # --- running ----------------------------------------------------------------------------
     def run_logan(self, *args, stdin: bytes | None = None, cwd=None,
-                  timeout: float = DEFAULT_TIMEOUT) -> Result:
-        return run(self.logan, args, stdin=stdin, cwd=cwd, timeout=timeout)
+                  timeout: float = DEFAULT_TIMEOUT, env: dict | None = None) -> Result:
+        return run(self.logan, args, stdin=stdin, cwd=cwd, timeout=timeout, env=env)
 
     def gen(self, path, lines_, seed, fmt, malformed) -> Path:
         r = self.run_logan("gen", "--lines", lines_, "--seed", seed, "--format", fmt,

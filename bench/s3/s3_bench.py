@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""How fast `logan batch` reads from S3 next to plain downloads: N objects generated with
+`logan gen` are put into an s3rver started for the purpose (tests/e2e/s3_server.py), then timed:
+`logan batch` over s3://bench/*.log (download and analysis together), parallel `curl` processes
+downloading the same objects to /dev/null with the same number of connections (the peer), and
+`logan batch` over the local copies (the analysis alone), and curl to files followed by `logan
+batch` over them (what one would do without S3 support). Best of --runs for each; MB/s counts
+the objects' bytes.
+
+    python3 bench/s3/s3_bench.py --logan build/logan --objects 8 --lines 200000 --connections 8
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+import s3_server  # noqa: E402
+
+
+def best_of(runs: int, cmd_or_fn) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        if callable(cmd_or_fn):
+            cmd_or_fn()
+        else:
+            subprocess.run([str(c) for c in cmd_or_fn], check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def parallel_curl(endpoint: str, keys: list[str], connections: int, out_dir: Path | None = None):
+    """Downloads every key with at most `connections` curl processes at a time, signed as
+    logan signs (SigV4 with curl's --aws-sigv4)."""
+    pending = list(keys)
+    running: list[subprocess.Popen] = []
+    while pending or running:
+        while pending and len(running) < connections:
+            key = pending.pop(0)
+            running.append(subprocess.Popen(
+                ["curl", "-sS", "-f", "-o", str(out_dir / key) if out_dir else "/dev/null",
+                 "--aws-sigv4", "aws:amz:us-east-1:s3",
+                 "--user", f"{s3_server.ACCESS_KEY}:{s3_server.SECRET_KEY}",
+                 "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", f"{endpoint}/bench/{key}"]))
+        done = running.pop(0)
+        if done.wait() != 0:
+            raise RuntimeError("curl failed")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--logan", default=str(REPO / "build" / "logan"))
+    ap.add_argument("--objects", type=int, default=8)
+    ap.add_argument("--lines", type=int, default=200_000, help="lines per object")
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    server = s3_server.S3rver()
+    try:
+        server.create_bucket("bench")
+        keys, total = [], 0
+        with tempfile.TemporaryDirectory(prefix="logan-s3-bench-") as tmp:
+            for i in range(a.objects):
+                path = Path(tmp) / f"access-{i:03d}.log"
+                subprocess.run([a.logan, "gen", "--lines", str(a.lines), "--seed", str(i + 1),
+                                "-o", path], check=True)
+                server.put("bench", path.name, path.read_bytes())
+                keys.append(path.name)
+                total += path.stat().st_size
+            local = sorted(str(p) for p in Path(tmp).glob("*.log"))
+            env_logan = [a.logan, "batch", "--json", "--no-progress", "--s3-endpoint",
+                         server.endpoint, "--s3-connections", str(a.connections)]
+            os.environ["AWS_ACCESS_KEY_ID"] = s3_server.ACCESS_KEY
+            os.environ["AWS_SECRET_ACCESS_KEY"] = s3_server.SECRET_KEY
+            t_logan = best_of(a.runs, env_logan + ["s3://bench/*.log"])
+            t_curl = best_of(a.runs, lambda: parallel_curl(server.endpoint, keys, a.connections))
+            t_local = best_of(a.runs, [a.logan, "batch", "--json", "--no-progress", *local])
+            fetched = Path(tmp) / "fetched"
+            fetched.mkdir()
+
+            def download_then_analyse():
+                parallel_curl(server.endpoint, keys, a.connections, fetched)
+                subprocess.run([a.logan, "batch", "--json", "--no-progress",
+                                *sorted(str(p) for p in fetched.iterdir())],
+                               check=True, stdout=subprocess.DEVNULL)
+            t_both = best_of(a.runs, download_then_analyse)
+    finally:
+        server.stop()
+    mb = total / 1e6
+    print(f"{a.objects} objects, {mb:.0f} MB, {a.objects * a.lines} lines, "
+          f"{a.connections} connections, {os.cpu_count()} cores, best of {a.runs}")
+    print(f"{'what':44} {'seconds':>8} {'MB/s':>8}")
+    for name, t in (("logan batch s3://bench/*.log", t_logan),
+                    (f"curl x{a.connections} in parallel to /dev/null", t_curl),
+                    ("logan batch over the local files", t_local),
+                    ("curl to files, then logan batch over them", t_both)):
+        print(f"{name:44} {t:8.2f} {mb / t:8.1f}")
+    print(f"logan / curl throughput: {t_curl / t_logan:.2f}; "
+          f"logan / (curl, then logan): {t_both / t_logan:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

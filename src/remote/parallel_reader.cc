@@ -1,0 +1,209 @@
+// Parallel, bounded, streaming downloads of remote objects; see parallel_reader.h.
+#include "remote/parallel_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace logan {
+namespace {
+
+constexpr size_t kBlockBytes = 1 << 20;  // what a downloader hands over at a time
+constexpr uint64_t kMinAutoRange = 8 << 20;
+constexpr uint64_t kMaxAutoRange = 32 << 20;
+
+}  // namespace
+
+// Hands out one input's parts in order, as their bytes arrive.
+class ParallelReader::PartSource final : public ByteSource {
+ public:
+  PartSource(ParallelReader& reader, size_t first, size_t last)
+      : reader_(reader), next_(first), last_(last) {}
+
+  ~PartSource() override {
+    std::lock_guard lock(reader_.mu_);
+    for (size_t p = next_; p < last_; ++p) {
+      Part& part = reader_.parts_[p];
+      part.dropped = true;
+      if (part.state == PartState::kDone || part.state == PartState::kFailed) reader_.release(part);
+    }
+    reader_.room_.notify_all();
+  }
+
+  Result<size_t> read(char* buffer, size_t capacity) override {
+    std::unique_lock lock(reader_.mu_);
+    while (next_ < last_) {
+      Part& part = reader_.parts_[next_];
+      reader_.data_.wait(lock, [&] {
+        return !part.chunks.empty() || part.state == PartState::kDone ||
+               part.state == PartState::kFailed || reader_.stopping_;
+      });
+      if (!part.chunks.empty()) {
+        std::string& front = part.chunks.front();
+        size_t n = std::min(capacity, front.size() - pos_);
+        std::memcpy(buffer, front.data() + pos_, n);
+        pos_ += n;
+        raw_ += n;
+        if (pos_ == front.size()) {
+          // Its downloader may be waiting for room only when the queue was full.
+          bool was_full = part.queued >= reader_.buffer_bytes_;
+          part.queued -= front.size();
+          reader_.give_buffer(std::move(front));
+          part.chunks.pop_front();
+          pos_ = 0;
+          if (was_full) reader_.room_.notify_all();
+        }
+        return n;
+      }
+      if (part.state == PartState::kFailed) return *part.error;
+      if (part.state != PartState::kDone) return Error{ObjectStore::kStopped};
+      reader_.release(part);
+      reader_.room_.notify_all();
+      ++next_;
+    }
+    return size_t{0};
+  }
+
+  uint64_t raw_bytes_read() const override { return raw_; }
+
+ private:
+  ParallelReader& reader_;
+  size_t next_;
+  size_t last_;
+  size_t pos_ = 0;  // in the front chunk of part next_
+  uint64_t raw_ = 0;
+};
+
+uint64_t ParallelReader::range_bytes(const ParallelReadOptions& options, uint64_t total_bytes) {
+  if (options.part_bytes > 0) return options.part_bytes;
+  uint64_t per_connection = total_bytes / std::max(1u, options.connections);
+  return std::clamp<uint64_t>(per_connection, kMinAutoRange, kMaxAutoRange);
+}
+
+ParallelReader::ParallelReader(std::vector<Input> inputs, ParallelReadOptions options)
+    : inputs_(std::move(inputs)),
+      window_(std::max(1u, options.connections) + 2),
+      buffer_bytes_(std::max<uint64_t>(options.buffer_bytes, kBlockBytes)) {
+  uint64_t total = 0;
+  for (const auto& in : inputs_) total += in.object.size;
+  const uint64_t range = std::max<uint64_t>(range_bytes(options, total), 64 * 1024);
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    size_t first = parts_.size();
+    const uint64_t size = inputs_[i].object.size;
+    for (uint64_t off = 0; off < size; off += range) {
+      Part part;
+      part.input = i;
+      part.offset = off;
+      part.length = std::min(range, size - off);
+      parts_.push_back(std::move(part));
+    }
+    part_range_.emplace_back(first, parts_.size());
+    unopened_[inputs_[i].object.name].push_back(i);
+  }
+  for (auto& [name, list] : unopened_) std::reverse(list.begin(), list.end());
+  HttpClient::global_init();
+  unsigned threads = std::max(1u, options.connections);
+  threads = static_cast<unsigned>(std::min<size_t>(threads, parts_.size()));
+  for (unsigned t = 0; t < threads; ++t) downloaders_.emplace_back([this] { download_loop(); });
+}
+
+ParallelReader::~ParallelReader() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  data_.notify_all();
+  room_.notify_all();
+  for (auto& t : downloaders_) t.join();
+}
+
+bool ParallelReader::handles(const std::string& path) const { return unopened_.count(path) > 0; }
+
+Result<std::unique_ptr<ByteSource>> ParallelReader::open(const InputFile& in) {
+  auto it = unopened_.find(in.path);
+  if (it == unopened_.end() || it->second.empty()) return Error{"cannot open '" + in.path + "' twice"};
+  size_t input = it->second.back();
+  it->second.pop_back();
+  auto [first, last] = part_range_[input];
+  return std::unique_ptr<ByteSource>(new PartSource(*this, first, last));
+}
+
+std::string ParallelReader::take_buffer() {
+  std::string b;
+  if (!spare_.empty()) {
+    b = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  return b;
+}
+
+void ParallelReader::give_buffer(std::string buffer) {
+  buffer.clear();
+  if (spare_.size() < window_ * (buffer_bytes_ / kBlockBytes + 1)) spare_.push_back(std::move(buffer));
+}
+
+void ParallelReader::release(Part& part) {
+  if (part.state == PartState::kReleased) return;
+  part.state = PartState::kReleased;
+  for (auto& c : part.chunks) give_buffer(std::move(c));
+  part.chunks.clear();
+  part.queued = 0;
+  --held_;
+}
+
+bool ParallelReader::push(Part& part, std::string& block) {
+  std::unique_lock lock(mu_);
+  room_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
+  if (part.dropped || stopping_) return false;
+  part.queued += block.size();
+  part.chunks.push_back(std::move(block));
+  block = take_buffer();
+  data_.notify_all();
+  return true;
+}
+
+void ParallelReader::download_loop() {
+  HttpClient http;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    room_.wait(lock, [&] { return stopping_ || next_part_ == parts_.size() || held_ < window_; });
+    if (stopping_ || next_part_ == parts_.size()) return;
+    size_t index = next_part_++;
+    Part& part = parts_[index];
+    if (part.dropped) {
+      part.state = PartState::kReleased;
+      continue;
+    }
+    part.state = PartState::kRunning;
+    ++held_;
+    const Input& in = inputs_[part.input];
+    std::string block = take_buffer();
+    lock.unlock();
+    block.reserve(kBlockBytes);
+    Status got = in.store->read_range(http, in.object, part.offset, part.length,
+                                      [&](std::string_view bytes) {
+      while (!bytes.empty()) {
+        size_t n = std::min(bytes.size(), kBlockBytes - block.size());
+        block.append(bytes.data(), n);
+        bytes.remove_prefix(n);
+        if (block.size() == kBlockBytes && !push(part, block)) return false;
+      }
+      return true;
+    });
+    if (got && !block.empty()) got = push(part, block) ? Status(Ok{}) : Status(Error{ObjectStore::kStopped});
+    lock.lock();
+    give_buffer(std::move(block));
+    if (got) {
+      part.state = PartState::kDone;
+    } else {
+      part.error = got.error();
+      part.state = PartState::kFailed;
+    }
+    if (part.dropped) {
+      release(part);
+      room_.notify_all();
+    }
+    data_.notify_all();
+  }
+}
+
+}  // namespace logan

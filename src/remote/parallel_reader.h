@@ -1,0 +1,100 @@
+// ParallelReader: reads remote objects for a batch job through a bounded number of parallel
+// connections. Each object is cut into requests (byte ranges); downloader threads run them in
+// input order, several objects and several ranges of one large object at once, and stream
+// what arrives into per-range queues that the job reads back in order through a ByteSource,
+// while the download goes on. A queue holds at most `buffer_bytes`: a downloader whose queue
+// is full waits (TCP then slows the server down), so memory stays below about
+// (connections + 2) x buffer_bytes whatever the objects' sizes, and nothing is staged on disk.
+// The bytes handed out are exactly the object's, so compressed objects decode and lines split
+// as for a local file.
+// The range size is `part_bytes` when given; otherwise (0) it is chosen so that the inputs
+// make about one range per connection, between 8 and 32 MiB: few requests (each costs a
+// round trip and the server's overhead) yet all connections busy on one large object.
+// An object the job stops reading early (an error, --keep-going) gives up its ranges.
+// Thread-safety: open() is called by one thread at a time (the job's input lock); the
+// downloaders are internal; the destructor stops and joins them.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "input/input_opener.h"
+#include "remote/object_store.h"
+
+namespace logan {
+
+struct ParallelReadOptions {
+  unsigned connections = 8;
+  uint64_t part_bytes = 0;           // bytes per request; 0: chosen from the inputs' sizes
+  uint64_t buffer_bytes = 32 << 20;  // bytes queued per request before its download waits
+};
+
+class ParallelReader final : public InputOpener {
+ public:
+  struct Input {
+    ObjectStore* store;  // REQUIRES: outlives the reader
+    RemoteObject object;
+  };
+  // Starts the downloaders over `inputs`, in the order the job will open them.
+  ParallelReader(std::vector<Input> inputs, ParallelReadOptions options);
+  ~ParallelReader() override;
+
+  bool handles(const std::string& path) const override;
+  // The next not yet opened input named `in.path`.
+  Result<std::unique_ptr<ByteSource>> open(const InputFile& in) override;
+
+  // The range size used for inputs of `total_bytes` in all (see above).
+  static uint64_t range_bytes(const ParallelReadOptions& options, uint64_t total_bytes);
+
+ private:
+  class PartSource;
+  enum class PartState { kWaiting, kRunning, kDone, kFailed, kReleased };
+  struct Part {
+    size_t input = 0;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    PartState state = PartState::kWaiting;
+    bool dropped = false;          // the reader gave up on it
+    std::deque<std::string> chunks;  // arrived, not yet read
+    uint64_t queued = 0;           // bytes in chunks
+    std::optional<Error> error;
+  };
+
+  void download_loop();
+  // The downloader's hand-over of `block` to `part`; false when the part was given up.
+  bool push(Part& part, std::string& block);
+  // REQUIRES: mu_ held. Frees a part that was read or dropped.
+  void release(Part& part);
+  // REQUIRES: mu_ held.
+  std::string take_buffer();
+  void give_buffer(std::string buffer);
+
+  std::vector<Input> inputs_;
+  std::vector<std::pair<size_t, size_t>> part_range_;  // [input] -> [first, last) part
+  std::map<std::string, std::vector<size_t>> unopened_;  // name -> inputs not yet opened
+  const size_t window_;
+  const uint64_t buffer_bytes_;
+
+  std::mutex mu_;
+  // Two conditions, so that a block arriving wakes the reader and not every downloader.
+  std::condition_variable data_;  // the reader waits: a block arrived, a part ended
+  std::condition_variable room_;  // downloaders wait: a part released, a queue drained
+  std::vector<Part> parts_;
+  size_t next_part_ = 0;  // the next part to download
+  size_t held_ = 0;       // parts downloading or downloaded and not yet released
+  // Blocks of 1 MiB for reuse: fresh buffers cost a page fault per 4 KiB, and those
+  // serialise on the process's memory map.
+  std::vector<std::string> spare_;
+  bool stopping_ = false;
+  std::vector<std::thread> downloaders_;
+};
+
+}  // namespace logan
