@@ -23,6 +23,7 @@
 #include "input/line_chunk_reader.h"
 #include "parse/format_cache.h"
 #include "parse/log_parser.h"
+#include "stats/group_stats.h"
 
 namespace logan {
 
@@ -31,6 +32,7 @@ struct BatchOptions {
   unsigned threads = 0;                // 0: one per core
   size_t chunk_bytes = 4 << 20;        // bytes of lines a worker takes at a time
   bool keep_going = false;             // skip unreadable inputs instead of failing
+  const RecordGrouper* grouper = nullptr;  // --group-by: outlives the job; `logan batch` only
 };
 
 struct BatchProgress {

@@ -23,6 +23,14 @@ namespace logan {
 enum class PublicationKind { kRun, kWindow, kTotal };
 const char* publication_kind_name(PublicationKind kind);
 
+// The counts of one value of one --group-by dimension (value nullopt: lines no lookup row
+// matched).
+struct GroupRowCounts {
+  std::string by;                    // "lookup.column"
+  std::optional<std::string> value;
+  GroupCounts counts;
+};
+
 struct StatsRows {
   std::string job;
   std::string instance;
@@ -44,6 +52,7 @@ struct StatsRows {
   std::vector<KeyCount> ips;
   std::vector<KeyCount> endpoints;
   std::vector<KeyCount> methods;
+  std::vector<GroupRowCounts> groups;  // per dimension: the top values, then the unmatched
 
   // The replacement key, for tests and messages.
   bool same_key(const StatsRows& other) const;

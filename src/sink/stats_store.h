@@ -16,7 +16,7 @@
 namespace logan {
 
 // The schema version this logan writes; docs/database-schema.md lists each version.
-constexpr int kStatsSchemaVersion = 2;
+constexpr int kStatsSchemaVersion = 3;
 
 class StatsStore {
  public:

@@ -28,6 +28,7 @@ struct StreamOptions {
   std::string checkpoint_dir;              // empty: no checkpoints
   int64_t checkpoint_interval_ms = 10000;
   size_t queue_batches = 32;
+  const RecordGrouper* grouper = nullptr;  // --group-by; outlives the job
 };
 
 // What is published every slide.

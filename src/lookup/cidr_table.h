@@ -1,0 +1,65 @@
+// CidrTable: longest-prefix matching of IPv4 and IPv6 addresses against a set of networks
+// (`--lookup ...&key=cidr`), each network naming a row of a lookup table.
+//
+// Built once per lookup snapshot: the (possibly nested, overlapping) prefixes are flattened
+// into disjoint address ranges, each holding the row of the longest prefix that covers it, so
+// that a lookup is a binary search over range starts. A direct index on the top 16 address
+// bits narrows the search to the ranges of that /16 first, so a lookup usually touches one or
+// two cache lines of starts. Two prefixes that are the same network are an error.
+// Thread-safety: immutable after build(); find() may be called from any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "lookup/ip_address.h"
+
+namespace logan {
+
+class CidrTable {
+ public:
+  static constexpr int32_t kNoRow = -1;
+
+  // `prefixes`: (network, row) pairs in any order. Fails, naming it, on a network listed twice.
+  static Result<CidrTable> build(std::vector<std::pair<IpPrefix, int32_t>> prefixes);
+
+  // The row of the longest prefix that contains `address`, or kNoRow.
+  int32_t find(const IpAddress& address) const {
+    return address.v4 ? v4_.find(static_cast<uint32_t>(address.bits)) : v6_.find(address.bits);
+  }
+
+  size_t ranges() const { return v4_.starts.size() + v6_.starts.size(); }
+
+ private:
+  // The ranges of one address family: ranges[i] = [starts[i], starts[i+1]) -> rows[i].
+  template <typename Key>
+  struct Ranges {
+    static constexpr int kShift = sizeof(Key) * 8 - 16;
+    std::vector<Key> starts;     // ascending; starts[0] == 0
+    std::vector<int32_t> rows;
+    std::vector<uint32_t> by_top16;  // [t]: the range holding address t << kShift; 65537 entries
+
+    int32_t find(Key address) const {
+      const size_t top = static_cast<size_t>(address >> kShift);
+      // The answer is in ranges by_top16[top] .. by_top16[top + 1]: find the last start <= address.
+      size_t lo = by_top16[top], hi = by_top16[top + 1];
+      while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        if (starts[mid] <= address) {
+          lo = mid;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return rows[lo];
+    }
+    void build(std::vector<std::pair<IpPrefix, int32_t>>& prefixes);
+  };
+
+  Ranges<uint32_t> v4_;
+  Ranges<Uint128> v6_;
+};
+
+}  // namespace logan

@@ -1,0 +1,87 @@
+// IP address and prefix parsing; see ip_address.h.
+#include "lookup/ip_address.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace logan {
+namespace {
+
+std::optional<uint32_t> parse_v4(std::string_view s) {
+  uint32_t value = 0;
+  int parts = 0;
+  size_t i = 0;
+  while (true) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
+    uint32_t part = 0;
+    size_t digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      part = part * 10 + static_cast<uint32_t>(s[i] - '0');
+      if (++digits > 3 || part > 255) return std::nullopt;
+      ++i;
+    }
+    value = (value << 8) | part;
+    if (++parts == 4) return i == s.size() ? std::optional<uint32_t>(value) : std::nullopt;
+    if (i >= s.size() || s[i] != '.') return std::nullopt;
+    ++i;
+  }
+}
+
+constexpr Uint128 kMappedPrefix = static_cast<Uint128>(0xffff) << 32;
+
+}  // namespace
+
+std::optional<IpAddress> parse_ip_address(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (text.find(':') == std::string_view::npos) {
+    auto v4 = parse_v4(text);
+    if (!v4) return std::nullopt;
+    return IpAddress{true, *v4};
+  }
+  if (size_t zone = text.find('%'); zone != std::string_view::npos) text = text.substr(0, zone);
+  char buf[INET6_ADDRSTRLEN + 1];
+  if (text.size() >= sizeof buf) return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET6, buf, bytes) != 1) return std::nullopt;
+  Uint128 bits = 0;
+  for (unsigned char b : bytes) bits = (bits << 8) | b;
+  if ((bits >> 32) == (kMappedPrefix >> 32)) return IpAddress{true, bits & 0xffffffffu};
+  return IpAddress{false, bits};
+}
+
+std::optional<IpPrefix> parse_ip_prefix(std::string_view text, std::string* why) {
+  auto fail = [&](const char* reason) -> std::optional<IpPrefix> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  size_t slash = text.find('/');
+  auto address = parse_ip_address(text.substr(0, slash));
+  if (!address) return fail("not an IP address");
+  // An IPv4-mapped network is spelled with an IPv6 length; parse_ip_address() made it IPv4.
+  const bool mapped = address->v4 && text.substr(0, slash).find(':') != std::string_view::npos;
+  const int width = address->v4 && !mapped ? 32 : 128;
+  int length = width;
+  if (slash != std::string_view::npos) {
+    std::string_view digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3) return fail("bad prefix length");
+    length = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return fail("bad prefix length");
+      length = length * 10 + (c - '0');
+    }
+    if (length > width) return fail("prefix length too long");
+  }
+  if (mapped) {
+    if (length < 96) return fail("an IPv4-mapped network must be /96 or longer");
+    length -= 96;
+  }
+  const int bits = address->v4 ? 32 : 128;
+  const Uint128 host_mask = length == bits ? 0 : ((static_cast<Uint128>(1) << (bits - length)) - 1);
+  if (address->bits & host_mask) return fail("host bits set after the prefix length");
+  return IpPrefix{*address, length};
+}
+
+}  // namespace logan

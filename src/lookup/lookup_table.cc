@@ -1,0 +1,76 @@
+// Lookup snapshots; see lookup_table.h.
+#include "lookup/lookup_table.h"
+
+namespace logan {
+namespace {
+
+std::pair<uint64_t, uint64_t> halves(Uint128 bits) {
+  return {static_cast<uint64_t>(bits >> 64), static_cast<uint64_t>(bits)};
+}
+
+}  // namespace
+
+LookupKind LookupTable::infer_kind(const LookupRows& rows) {
+  bool any = false, all_ip = true, all_cidr = true;
+  for (const auto& row : rows.rows) {
+    if (!row[0]) continue;
+    any = true;
+    if (all_ip && !parse_ip_address(*row[0])) all_ip = false;
+    if (all_cidr && !parse_ip_prefix(*row[0])) all_cidr = false;
+    if (!all_ip && !all_cidr) break;
+  }
+  if (!any) return LookupKind::kText;
+  return all_ip ? LookupKind::kIp : all_cidr ? LookupKind::kCidr : LookupKind::kText;
+}
+
+Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, LookupRows rows) {
+  auto table = std::make_shared<LookupTable>();
+  table->kind_ = kind;
+  std::vector<std::pair<IpPrefix, int32_t>> networks;
+  for (auto& row : rows.rows) {
+    if (!row[0]) continue;
+    const std::string& key = *row[0];
+    const auto index = static_cast<int32_t>(table->rows_.size());
+    bool fresh = true;
+    if (kind == LookupKind::kText) {
+      fresh = table->text_.emplace(key, index).second;
+    } else if (kind == LookupKind::kIp) {
+      auto address = parse_ip_address(key);
+      if (!address) return Error{"malformed IP address '" + key + "' in the key column"};
+      fresh = address->v4 ? table->v4_.emplace(static_cast<uint32_t>(address->bits), index).second
+                          : table->v6_.emplace(halves(address->bits), index).second;
+    } else {
+      std::string why;
+      auto prefix = parse_ip_prefix(key, &why);
+      if (!prefix) return Error{"malformed CIDR '" + key + "' in the key column: " + why};
+      networks.emplace_back(*prefix, index);
+    }
+    if (!fresh) return Error{"key '" + key + "' is listed twice"};
+    table->rows_.push_back(std::move(row));
+  }
+  if (kind == LookupKind::kCidr) {
+    auto built = CidrTable::build(std::move(networks));
+    if (!built) return built.error();
+    table->networks_ = std::move(built.value());
+  }
+  return std::shared_ptr<const LookupTable>(std::move(table));
+}
+
+int32_t LookupTable::find(std::string_view field_value) const {
+  if (field_value.empty()) return -1;
+  if (kind_ == LookupKind::kText) {
+    auto it = text_.find(absl::string_view(field_value.data(), field_value.size()));
+    return it == text_.end() ? -1 : it->second;
+  }
+  auto address = parse_ip_address(field_value);
+  if (!address) return -1;
+  if (kind_ == LookupKind::kCidr) return networks_->find(*address);
+  if (address->v4) {
+    auto it = v4_.find(static_cast<uint32_t>(address->bits));
+    return it == v4_.end() ? -1 : it->second;
+  }
+  auto it = v6_.find(halves(address->bits));
+  return it == v6_.end() ? -1 : it->second;
+}
+
+}  // namespace logan
