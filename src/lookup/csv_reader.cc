@@ -17,8 +17,12 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text) {
     // At the start of a field.
     if (text[i] == '"') {
       ++i;
+      const size_t opened = line;
       while (true) {
-        if (i >= n) return bad("a quoted field is never closed");
+        if (i >= n) {
+          line = opened;
+          return bad("a quoted field is never closed");
+        }
         char c = text[i++];
         if (c == '"') {
           if (i < n && text[i] == '"') {

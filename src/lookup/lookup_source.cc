@@ -71,6 +71,9 @@ Result<LookupRows> read_sqlite(const LookupSpec& spec, const std::vector<std::st
     return Error{where(spec) + ": cannot open: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
   }
   sqlite3_busy_timeout(db, 10000);
+  // Otherwise SQLite takes a quoted name that is no column for a string literal, and a
+  // misspelt column would give every row that text instead of an error.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db, select_sql(spec, columns).c_str(), -1, &raw, nullptr) != SQLITE_OK) {
     return Error{where(spec) + ": cannot read table '" + spec.table + "': " + sqlite3_errmsg(db)};
