@@ -134,7 +134,7 @@ void register_batch(CLI::App& app, CommandAction& action) {
   add_input_options(*cmd, args->inputs, args->batch);
   add_stats_output_options(*cmd, args->out);
   add_sink_options(*cmd, args->sink);
-  add_lookup_options(*cmd, args->lookup, args->out.report);
+  add_lookup_options(*cmd, args->lookup);
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Report the readable inputs when some cannot be read (they are listed)");

@@ -5,7 +5,7 @@
 
 namespace logan {
 
-void add_lookup_options(CLI::App& cmd, LookupArgs& args, ReportOptions& report) {
+void add_lookup_options(CLI::App& cmd, LookupArgs& args) {
   cmd.add_option("--lookup", args.lookups,
                  "A table to look log fields up in, NAME=SOURCE?key=COLUMN[&table=T][&kind=ip|cidr|text]"
                  "[&field=F] with SOURCE csv:PATH, sqlite:PATH or postgresql://... (docs/lookup.md)");
@@ -13,8 +13,6 @@ void add_lookup_options(CLI::App& cmd, LookupArgs& args, ReportOptions& report) 
                  "Statistics per value of a looked-up column, NAME.COLUMN (repeatable)");
   cmd.add_option("--lookup-refresh", args.refresh,
                  "Read every --lookup again at this interval (e.g. 5m); a failed read keeps the old rows");
-  cmd.add_option("--group-top", report.group_top, "How many values of each --group-by to list")
-      ->capture_default_str();
 }
 
 Result<std::unique_ptr<Lookups>> Lookups::open(const LookupArgs& args,

@@ -1,4 +1,4 @@
-// The --lookup, --group-by, --lookup-refresh and --group-top options that `logan batch` and
+// The --lookup, --group-by and --lookup-refresh options that `logan batch` and
 // `logan stream` share, and the lookups they open: loaded once before the work starts (a bad
 // spec, a missing table or an unreachable database stops the command there), then reloaded by
 // a LookupRefresher thread when --lookup-refresh is given.
@@ -14,7 +14,6 @@
 #include "core/result.h"
 #include "lookup/lookup_grouper.h"
 #include "lookup/lookup_refresher.h"
-#include "report/stats_report.h"
 
 namespace logan {
 
@@ -24,7 +23,7 @@ struct LookupArgs {
   std::string refresh;                // a duration; empty: never
 };
 
-void add_lookup_options(CLI::App& cmd, LookupArgs& args, ReportOptions& report);
+void add_lookup_options(CLI::App& cmd, LookupArgs& args);
 
 class Lookups {
  public:

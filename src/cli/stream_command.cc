@@ -296,8 +296,10 @@ void register_stream(CLI::App& app, CommandAction& action) {
                   "List client addresses seen more than this many times")
       ->capture_default_str();
   cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
+  cmd->add_option("--group-top", args->report.group_top, "How many values of each --group-by to list")
+      ->capture_default_str();
   add_sink_options(*cmd, args->sink);
-  add_lookup_options(*cmd, args->lookup, args->report);
+  add_lookup_options(*cmd, args->lookup);
   cmd->add_option("-X", args->kafka_properties,
                   "A librdkafka property for kafka:// sources, NAME=VALUE (repeatable; SASL, TLS, tuning)");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });

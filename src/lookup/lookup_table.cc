@@ -8,19 +8,34 @@ std::pair<uint64_t, uint64_t> halves(Uint128 bits) {
   return {static_cast<uint64_t>(bits >> 64), static_cast<uint64_t>(bits)};
 }
 
+// Spelled like an address or a network ("10.1.0.0/8" too, whose host bits are wrong): only hex
+// digits, '.', ':' and '/', with a '.' or a ':'.
+bool looks_like_network(std::string_view key) {
+  bool separator = false;
+  for (char c : key) {
+    if (c == '.' || c == ':') {
+      separator = true;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '/')) {
+      return false;
+    }
+  }
+  return separator;
+}
+
 }  // namespace
 
 LookupKind LookupTable::infer_kind(const LookupRows& rows) {
-  bool any = false, all_ip = true, all_cidr = true;
+  bool any = false, all_ip = true, all_networks = true;
   for (const auto& row : rows.rows) {
     if (!row[0]) continue;
     any = true;
     if (all_ip && !parse_ip_address(*row[0])) all_ip = false;
-    if (all_cidr && !parse_ip_prefix(*row[0])) all_cidr = false;
-    if (!all_ip && !all_cidr) break;
+    if (all_networks && !looks_like_network(*row[0])) all_networks = false;
+    if (!all_ip && !all_networks) break;
   }
   if (!any) return LookupKind::kText;
-  return all_ip ? LookupKind::kIp : all_cidr ? LookupKind::kCidr : LookupKind::kText;
+  // Networks with a malformed one among them are still networks: build() then says which.
+  return all_ip ? LookupKind::kIp : all_networks ? LookupKind::kCidr : LookupKind::kText;
 }
 
 Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, LookupRows rows) {

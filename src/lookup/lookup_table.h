@@ -28,8 +28,9 @@ struct LookupRows {
 
 class LookupTable {
  public:
-  // The kind the keys look like: ip when every key is an address, cidr when every key is an
-  // address or network, text otherwise (and for a table without keys).
+  // The kind the keys look like: ip when every key is an address, cidr when every key is
+  // spelled like an address or network (hex digits, '.', ':', '/'), text otherwise (and for a
+  // table without keys).
   static LookupKind infer_kind(const LookupRows& rows);
 
   // Indexes `rows` by their keys as `kind`. Rows without a key are left out. Fails, naming the

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 from pathlib import Path
 
 USER = "logan"
@@ -85,3 +86,31 @@ class PgServer:
     def close(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# Every table logan's --sink creates (docs/database-schema.md), for tests that start afresh.
+SINK_TABLES = ("logan_schema, logan_windows, logan_content_size, logan_status_counts, "
+               "logan_ip_counts, logan_endpoint_counts, logan_method_counts, logan_group_counts, "
+               "logan_group_status_counts")
+
+
+class PgServerMixin:
+    """For a unittest.TestCase: one server for the whole class, in `cls.server`."""
+
+    server: PgServer | None = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if pg_bin() is None:
+            raise unittest.SkipTest("PostgreSQL server binaries not found")
+        cls.server = PgServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server is not None:
+            cls.server.close()
+        super().tearDownClass()
+
+    def drop_sink_tables(self):
+        self.server.psql(f"DROP TABLE IF EXISTS {SINK_TABLES} CASCADE")

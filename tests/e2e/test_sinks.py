@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
-from pg_server import PgServer  # noqa: E402
+from pg_server import PgServerMixin  # noqa: E402
 
 
 def clf(i: int, path: str = "/p", status: int = 200, size: int = 10) -> bytes:
@@ -107,7 +107,7 @@ class SinkChecks(logan_cli.LoganTestCase):
         self.assertEqual(self.one("SELECT version FROM logan_schema"), "1")
         r = self.run_logan("batch", log, "--sink", self.url(), "--job", "new")
         self.assertEqual(r.returncode, 0, r.describe())
-        self.assertEqual(self.one("SELECT version FROM logan_schema"), "2")
+        self.assertEqual(self.one("SELECT version FROM logan_schema"), "3")
         self.assertEqual(self.rows("SELECT job, lines_total FROM logan_windows ORDER BY job"),
                          [("new", "500"), ("old", "500")])
         self.assertEqual(self.one("SELECT count(DISTINCT window_id) FROM logan_method_counts"), "1")
@@ -160,25 +160,10 @@ class SqliteSink(SinkChecks):
         self.assertEqual(len(r.stderr_text().strip().splitlines()), 1, r.describe())
 
 
-class PostgresSink(SinkChecks):
-    server: PgServer | None = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.server = PgServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.server is not None:
-            cls.server.close()
-        super().tearDownClass()
-
+class PostgresSink(PgServerMixin, SinkChecks):
     def setUp(self):
         super().setUp()
-        self.server.psql("DROP TABLE IF EXISTS logan_schema, logan_windows, logan_content_size, "
-                         "logan_status_counts, logan_ip_counts, logan_endpoint_counts, "
-                         "logan_method_counts CASCADE")
+        self.drop_sink_tables()
 
     def url(self) -> str:
         return self.server.url()
