@@ -44,16 +44,16 @@ class CidrTable {
     int32_t find(Key address) const {
       const size_t top = static_cast<size_t>(address >> kShift);
       // The answer is in ranges by_top16[top] .. by_top16[top + 1]: find the last start <= address.
-      size_t lo = by_top16[top], hi = by_top16[top + 1];
-      while (lo < hi) {
-        size_t mid = (lo + hi + 1) / 2;
-        if (starts[mid] <= address) {
-          lo = mid;
-        } else {
-          hi = mid - 1;
-        }
+      // Branch-free (a conditional move per step): the outcome of each comparison is random, so
+      // a branch would be mispredicted half the time.
+      const Key* base = starts.data() + by_top16[top];
+      size_t n = by_top16[top + 1] - by_top16[top] + 1;
+      while (n > 1) {
+        const size_t half = n / 2;
+        base = base[half] <= address ? base + half : base;
+        n -= half;
       }
-      return rows[lo];
+      return rows[static_cast<size_t>(base - starts.data())];
     }
     void build(std::vector<std::pair<IpPrefix, int32_t>>& prefixes);
   };

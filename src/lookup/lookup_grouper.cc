@@ -87,9 +87,9 @@ void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups) 
       const int32_t row = table->find(record_field(record, l->field));
       for (size_t c = 0; c < columns; ++c) {
         GroupDimension& dim = c < 16 ? *dims[c] : groups.dimension(l->dimensions[c]);
-        const std::string* value = row >= 0 ? table->value(row, c) : nullptr;
-        if (value != nullptr) {
-          dim.add(*value, record);
+        const int32_t id = row >= 0 ? table->value_id(row, c) : -1;
+        if (id >= 0) {
+          dim.add_numbered(table->generation(), static_cast<uint32_t>(id), table->value(c, id), record);
         } else {
           dim.add_unmatched(record);
         }

@@ -39,16 +39,30 @@ class LookupTable {
 
   // The row whose key `field_value` matches, or -1.
   int32_t find(std::string_view field_value) const;
-  // The value of column `column` (0: the first asked for) in `row`; nullptr when it has none.
-  const std::string* value(int32_t row, size_t column) const {
-    const auto& cell = rows_[static_cast<size_t>(row)][column + 1];
-    return cell ? &*cell : nullptr;
+  // The number of the value of column `column` (0: the first asked for) in `row` among that
+  // column's distinct values, or -1 when the row has none there. Numbers are dense from 0.
+  int32_t value_id(int32_t row, size_t column) const {
+    return columns_[column].ids[static_cast<size_t>(row)];
   }
-  size_t size() const { return rows_.size(); }
+  // REQUIRES: id >= 0, from value_id(..., column).
+  const std::string& value(size_t column, int32_t id) const {
+    return columns_[column].values[static_cast<size_t>(id)];
+  }
+  size_t size() const { return rows_; }
+  // Distinct for every snapshot built in this process: value numbers mean something only
+  // together with it.
+  uint64_t generation() const { return generation_; }
 
  private:
+  struct Column {
+    std::vector<int32_t> ids;          // [row]
+    std::vector<std::string> values;   // [id]
+  };
+
   LookupKind kind_ = LookupKind::kText;
-  std::vector<std::vector<std::optional<std::string>>> rows_;
+  size_t rows_ = 0;
+  uint64_t generation_ = 0;
+  std::vector<Column> columns_;
   absl::flat_hash_map<std::string, int32_t> text_;
   absl::flat_hash_map<uint32_t, int32_t> v4_;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int32_t> v6_;

@@ -92,6 +92,7 @@ void GroupDimension::merge(const GroupDimension& other) {
 }
 
 void GroupDimension::subtract(const GroupDimension& part) {
+  forget_numbering();  // counts may be erased
   for (const auto& [value, counts] : part.values_) {
     auto it = values_.find(absl::string_view(value.data(), value.size()));
     if (it == values_.end()) continue;

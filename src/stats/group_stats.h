@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "parse/log_record.h"
 #include "stats/serial.h"
 
@@ -49,11 +49,41 @@ struct GroupRow {
 // The groups of one --group-by.
 class GroupDimension {
  public:
+  GroupDimension() = default;
+  // Copies and moves leave the numbering behind: it points into the source's table.
+  GroupDimension(const GroupDimension& o) : values_(o.values_), unmatched_(o.unmatched_) {}
+  GroupDimension(GroupDimension&& o) noexcept
+      : values_(std::move(o.values_)), unmatched_(std::move(o.unmatched_)) {
+    o.forget_numbering();
+  }
+  GroupDimension& operator=(const GroupDimension& o) {
+    values_ = o.values_;
+    unmatched_ = o.unmatched_;
+    forget_numbering();
+    return *this;
+  }
+  GroupDimension& operator=(GroupDimension&& o) noexcept {
+    values_ = std::move(o.values_);
+    unmatched_ = std::move(o.unmatched_);
+    forget_numbering();
+    o.forget_numbering();
+    return *this;
+  }
+
   // A line whose lookup gave `value`. The value is copied the first time it is seen.
-  void add(std::string_view value, const LogRecord& record) {
-    auto it = values_.find(absl::string_view(value.data(), value.size()));
-    if (it == values_.end()) it = values_.emplace(std::string(value), GroupCounts{}).first;
-    it->second.add(record);
+  void add(std::string_view value, const LogRecord& record) { counts_of(value).add(record); }
+  // The same for a value that its source numbers densely (`id` among the values of source
+  // `numbering`, e.g. a lookup snapshot's generation): after the first sight of an id its
+  // counts are found by number, without hashing the value.
+  void add_numbered(uint64_t numbering, uint32_t id, std::string_view value, const LogRecord& record) {
+    if (numbering != numbering_) {
+      forget_numbering();
+      numbering_ = numbering;
+    }
+    if (id >= numbered_.size()) numbered_.resize(id + 1, nullptr);
+    GroupCounts*& counts = numbered_[id];
+    if (counts == nullptr) counts = &counts_of(value);
+    counts->add(record);
   }
   // A line whose lookup found no row, or a row without a value in this column.
   void add_unmatched(const LogRecord& record) { unmatched_.add(record); }
@@ -73,8 +103,21 @@ class GroupDimension {
   }
 
  private:
-  absl::flat_hash_map<std::string, GroupCounts> values_;
+  GroupCounts& counts_of(std::string_view value) {
+    auto it = values_.find(absl::string_view(value.data(), value.size()));
+    if (it == values_.end()) it = values_.emplace(std::string(value), GroupCounts{}).first;
+    return it->second;
+  }
+  void forget_numbering() {
+    numbered_.clear();
+    numbering_ = 0;
+  }
+
+  // A node map: counts stay where they are as values are added, so numbered_ can point at them.
+  absl::node_hash_map<std::string, GroupCounts> values_;
   GroupCounts unmatched_;
+  uint64_t numbering_ = 0;                // 0: none
+  std::vector<GroupCounts*> numbered_;    // [id] -> counts in values_, or null until first seen
 };
 
 class GroupStats {
