@@ -30,6 +30,12 @@ class CidrTable {
     return address.v4 ? v4_.find(static_cast<uint32_t>(address.bits)) : v6_.find(address.bits);
   }
 
+  // find() for n IPv4 addresses at once (n <= kBatch). The searches advance in lockstep, each
+  // step requesting the memory of every search's next probe before reading any: the misses
+  // of one search overlap those of the others instead of following them.
+  static constexpr size_t kBatch = 64;
+  void find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows) const;
+
   size_t ranges() const { return v4_.starts.size() + v6_.starts.size(); }
 
  private:

@@ -77,23 +77,42 @@ std::vector<std::string> LookupGrouper::describe() const {
 }
 
 void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups) const {
-  GroupDimension* dims[16];
   for (const auto& l : lookups_) {
     std::shared_ptr<const LookupTable> table = l->table.load(std::memory_order_acquire);
-    const size_t columns = l->columns.size();
-    for (size_t c = 0; c < columns && c < 16; ++c) dims[c] = &groups.dimension(l->dimensions[c]);
-    for (size_t i = 0; i < n; ++i) {
-      const LogRecord& record = records[i];
-      const int32_t row = table->find(record_field(record, l->field));
-      for (size_t c = 0; c < columns; ++c) {
-        GroupDimension& dim = c < 16 ? *dims[c] : groups.dimension(l->dimensions[c]);
-        const int32_t id = row >= 0 ? table->value_id(row, c) : -1;
-        if (id >= 0) {
-          dim.add_numbered(table->generation(), static_cast<uint32_t>(id), table->value(c, id), record);
-        } else {
-          dim.add_unmatched(record);
-        }
+    for (size_t c = 0; c < l->columns.size(); ++c) {
+      // Looked up again per column: a lookup rarely has more than one --group-by column, and
+      // the per-thread cache of recent answers makes the second time cheap.
+      GroupDimension& dim = groups.dimension(l->dimensions[c]);
+      for (size_t start = 0; start < n; start += CidrTable::kBatch) {
+        add_batch(*table, c, records + start, std::min(n - start, CidrTable::kBatch), l->field, dim);
       }
+    }
+  }
+}
+
+void LookupGrouper::add_batch(const LookupTable& table, size_t column, const LogRecord* records,
+                              size_t n, LookupField field, GroupDimension& dim) {
+  // Each stage requests what the next one reads for the whole batch before it reads any.
+  std::string_view values[CidrTable::kBatch];
+  int32_t rows[CidrTable::kBatch];
+  for (size_t i = 0; i < n; ++i) values[i] = record_field(records[i], field);
+  table.find_batch(values, n, rows);
+  for (size_t i = 0; i < n; ++i) {
+    if (rows[i] >= 0) table.prefetch_value_id(rows[i], column);
+  }
+  GroupCounts* counts[CidrTable::kBatch];
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t id = rows[i] >= 0 ? table.value_id(rows[i], column) : -1;
+    counts[i] = id >= 0 ? &dim.numbered_counts(table.generation(), static_cast<uint32_t>(id),
+                                                table.value(column, id))
+                        : nullptr;
+    if (counts[i] != nullptr) __builtin_prefetch(counts[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (counts[i] != nullptr) {
+      counts[i]->add(records[i]);
+    } else {
+      dim.add_unmatched(records[i]);
     }
   }
 }

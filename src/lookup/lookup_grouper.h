@@ -50,6 +50,8 @@ class LookupGrouper final : public RecordGrouper {
     std::atomic<std::shared_ptr<const LookupTable>> table;
   };
   static Result<std::shared_ptr<const LookupTable>> load(const Lookup& lookup);
+  static void add_batch(const LookupTable& table, size_t column, const LogRecord* records, size_t n,
+                        LookupField field, GroupDimension& dim);
 
   std::vector<std::unique_ptr<Lookup>> lookups_;
 };

@@ -119,6 +119,37 @@ class RecentAnswers {
 
 }  // namespace
 
+void LookupTable::find_batch(const std::string_view* values, size_t n, int32_t* rows) const {
+  if (kind_ != LookupKind::kCidr) {
+    for (size_t i = 0; i < n; ++i) rows[i] = find(values[i]);
+    return;
+  }
+  thread_local RecentAnswers recent;
+  // IPv4 addresses not answered recently are searched together; the rest one by one.
+  uint32_t addresses[CidrTable::kBatch] = {};
+  size_t at[CidrTable::kBatch];
+  int32_t found[CidrTable::kBatch];
+  size_t searched = 0;
+  for (size_t i = 0; i < n; ++i) {
+    rows[i] = -1;
+    auto address = values[i].empty() ? std::nullopt : parse_ip_address(values[i]);
+    if (!address) continue;
+    if (!address->v4) {
+      rows[i] = networks_->find(*address);
+      continue;
+    }
+    const auto v4 = static_cast<uint32_t>(address->bits);
+    if (recent.find(generation_, v4, rows[i])) continue;
+    addresses[searched] = v4;
+    at[searched++] = i;
+  }
+  networks_->find_v4_batch(addresses, searched, found);
+  for (size_t j = 0; j < searched; ++j) {
+    rows[at[j]] = found[j];
+    recent.remember(generation_, addresses[j], found[j]);
+  }
+}
+
 int32_t LookupTable::find(std::string_view field_value) const {
   if (field_value.empty()) return -1;
   if (kind_ == LookupKind::kText) {
@@ -127,16 +158,7 @@ int32_t LookupTable::find(std::string_view field_value) const {
   }
   auto address = parse_ip_address(field_value);
   if (!address) return -1;
-  if (kind_ == LookupKind::kCidr) {
-    if (!address->v4) return networks_->find(*address);
-    thread_local RecentAnswers recent;
-    const auto v4 = static_cast<uint32_t>(address->bits);
-    int32_t row;
-    if (recent.find(generation_, v4, row)) return row;
-    row = networks_->find(*address);
-    recent.remember(generation_, v4, row);
-    return row;
-  }
+  if (kind_ == LookupKind::kCidr) return networks_->find(*address);
   if (address->v4) {
     auto it = v4_.find(static_cast<uint32_t>(address->bits));
     return it == v4_.end() ? -1 : it->second;

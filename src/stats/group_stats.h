@@ -76,6 +76,11 @@ class GroupDimension {
   // `numbering`, e.g. a lookup snapshot's generation): after the first sight of an id its
   // counts are found by number, without hashing the value.
   void add_numbered(uint64_t numbering, uint32_t id, std::string_view value, const LogRecord& record) {
+    numbered_counts(numbering, id, value).add(record);
+  }
+  // The counts add_numbered() adds to, for callers that prefetch them first. They stay where
+  // they are until subtract() or an assignment.
+  GroupCounts& numbered_counts(uint64_t numbering, uint32_t id, std::string_view value) {
     if (numbering != numbering_) {
       forget_numbering();
       numbering_ = numbering;
@@ -83,7 +88,7 @@ class GroupDimension {
     if (id >= numbered_.size()) numbered_.resize(id + 1, nullptr);
     GroupCounts*& counts = numbered_[id];
     if (counts == nullptr) counts = &counts_of(value);
-    counts->add(record);
+    return *counts;
   }
   // A line whose lookup found no row, or a row without a value in this column.
   void add_unmatched(const LogRecord& record) { unmatched_.add(record); }
