@@ -107,6 +107,9 @@ TEST(CidrTableTest, AgreesWithABruteForceSearchOnRandomNestedPrefixes) {
     }
     auto t = CidrTable::build(prefixes);
     ASSERT_TRUE(t);
+    uint32_t batch[CidrTable::kBatch];
+    int32_t want_batch[CidrTable::kBatch];
+    size_t batched = 0;
     for (int probe = 0; probe < 3000; ++probe) {
       uint32_t a = static_cast<uint32_t>(rng()) & 0xC3FFFFFFu;
       if (probe % 3 == 0) {  // near a network's edges
@@ -124,6 +127,15 @@ TEST(CidrTableTest, AgreesWithABruteForceSearchOnRandomNestedPrefixes) {
         }
       }
       ASSERT_EQ(t->find(IpAddress{true, a}), want) << a;
+      // The lockstep search of a batch gives the same answers.
+      batch[batched] = a;
+      want_batch[batched++] = want;
+      if (batched == CidrTable::kBatch || probe == 2999) {
+        int32_t got[CidrTable::kBatch];
+        t->find_v4_batch(batch, batched, got);
+        for (size_t i = 0; i < batched; ++i) ASSERT_EQ(got[i], want_batch[i]) << batch[i];
+        batched = 0;
+      }
     }
   }
 }
