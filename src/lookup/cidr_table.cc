@@ -86,7 +86,8 @@ void CidrTable::Ranges<Key>::build(std::vector<std::pair<IpPrefix, int32_t>>& pr
   by_top16[65536] = static_cast<uint32_t>(starts.size() - 1);
 }
 
-void CidrTable::find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows) const {
+void CidrTable::find_v4_batch(const uint32_t* addresses, size_t n, const int32_t* by_range,
+                              int32_t* out) const {
   const Ranges<uint32_t>& t = v4_;
   const uint32_t* base[kBatch];
   size_t left[kBatch];
@@ -114,8 +115,8 @@ void CidrTable::find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows
       }
     }
   }
-  for (size_t i = 0; i < n; ++i) __builtin_prefetch(&t.rows[static_cast<size_t>(base[i] - t.starts.data())]);
-  for (size_t i = 0; i < n; ++i) rows[i] = t.rows[static_cast<size_t>(base[i] - t.starts.data())];
+  for (size_t i = 0; i < n; ++i) __builtin_prefetch(&by_range[base[i] - t.starts.data()]);
+  for (size_t i = 0; i < n; ++i) out[i] = by_range[base[i] - t.starts.data()];
 }
 
 Result<CidrTable> CidrTable::build(std::vector<std::pair<IpPrefix, int32_t>> prefixes) {

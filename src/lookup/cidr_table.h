@@ -34,7 +34,15 @@ class CidrTable {
   // step requesting the memory of every search's next probe before reading any: the misses
   // of one search overlap those of the others instead of following them.
   static constexpr size_t kBatch = 64;
-  void find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows) const;
+  void find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows) const {
+    find_v4_batch(addresses, n, v4_.rows.data(), rows);
+  }
+  // The same, answering by_range[i] for an address in IPv4 range i instead of its row, for a
+  // caller that wants something of the row (a value number) without a second miss to get it.
+  // REQUIRES: by_range has v4_ranges() entries.
+  void find_v4_batch(const uint32_t* addresses, size_t n, const int32_t* by_range, int32_t* out) const;
+  // The row of each IPv4 range, in order.
+  const std::vector<int32_t>& v4_range_rows() const { return v4_.rows; }
 
   size_t ranges() const { return v4_.starts.size() + v6_.starts.size(); }
 

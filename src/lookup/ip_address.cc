@@ -9,23 +9,31 @@ namespace logan {
 namespace {
 
 std::optional<uint32_t> parse_v4(std::string_view s) {
+  if (s.size() < 7 || s.size() > 15) return std::nullopt;
+  const char* p = s.data();
+  const char* end = p + s.size();
   uint32_t value = 0;
-  int parts = 0;
-  size_t i = 0;
-  while (true) {
-    if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
-    uint32_t part = 0;
-    size_t digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      part = part * 10 + static_cast<uint32_t>(s[i] - '0');
-      if (++digits > 3 || part > 255) return std::nullopt;
-      ++i;
+  for (int part = 0; part < 4; ++part) {
+    // One to three digits, then '.' (or the end after the fourth).
+    unsigned d0 = static_cast<unsigned char>(*p) - '0';
+    if (d0 > 9) return std::nullopt;
+    uint32_t octet = d0;
+    ++p;
+    for (int more = 0; more < 2 && p < end; ++more) {
+      unsigned d = static_cast<unsigned char>(*p) - '0';
+      if (d > 9) break;
+      octet = octet * 10 + d;
+      ++p;
     }
-    value = (value << 8) | part;
-    if (++parts == 4) return i == s.size() ? std::optional<uint32_t>(value) : std::nullopt;
-    if (i >= s.size() || s[i] != '.') return std::nullopt;
-    ++i;
+    if (octet > 255) return std::nullopt;
+    value = (value << 8) | octet;
+    if (part < 3) {
+      if (p >= end || *p != '.') return std::nullopt;
+      ++p;
+    }
   }
+  if (p != end) return std::nullopt;
+  return value;
 }
 
 constexpr Uint128 kMappedPrefix = static_cast<Uint128>(0xffff) << 32;
@@ -34,11 +42,9 @@ constexpr Uint128 kMappedPrefix = static_cast<Uint128>(0xffff) << 32;
 
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
   if (text.empty()) return std::nullopt;
-  if (text.find(':') == std::string_view::npos) {
-    auto v4 = parse_v4(text);
-    if (!v4) return std::nullopt;
-    return IpAddress{true, *v4};
-  }
+  // Most clients are IPv4: try that first, without scanning for ':'.
+  if (auto v4 = parse_v4(text)) return IpAddress{true, *v4};
+  if (text.find(':') == std::string_view::npos) return std::nullopt;
   if (size_t zone = text.find('%'); zone != std::string_view::npos) text = text.substr(0, zone);
   char buf[INET6_ADDRSTRLEN + 1];
   if (text.size() >= sizeof buf) return std::nullopt;

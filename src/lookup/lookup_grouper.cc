@@ -94,19 +94,19 @@ void LookupGrouper::add_batch(const LookupTable& table, size_t column, const Log
                               size_t n, LookupField field, GroupDimension& dim) {
   // Each stage requests what the next one reads for the whole batch before it reads any.
   std::string_view values[CidrTable::kBatch];
-  int32_t rows[CidrTable::kBatch];
+  int32_t ids[CidrTable::kBatch];
   for (size_t i = 0; i < n; ++i) values[i] = record_field(records[i], field);
-  table.find_batch(values, n, rows);
-  for (size_t i = 0; i < n; ++i) {
-    if (rows[i] >= 0) table.prefetch_value_id(rows[i], column);
-  }
+  table.find_value_ids(values, n, column, ids);
   GroupCounts* counts[CidrTable::kBatch];
   for (size_t i = 0; i < n; ++i) {
-    const int32_t id = rows[i] >= 0 ? table.value_id(rows[i], column) : -1;
+    const int32_t id = ids[i];
     counts[i] = id >= 0 ? &dim.numbered_counts(table.generation(), static_cast<uint32_t>(id),
                                                 table.value(column, id))
                         : nullptr;
     if (counts[i] != nullptr) __builtin_prefetch(counts[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (counts[i] != nullptr) __builtin_prefetch(counts[i]->statuses.data());
   }
   for (size_t i = 0; i < n; ++i) {
     if (counts[i] != nullptr) {

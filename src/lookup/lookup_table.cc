@@ -84,70 +84,45 @@ Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, L
     auto built = CidrTable::build(std::move(networks));
     if (!built) return built.error();
     table->networks_ = std::move(built.value());
+    for (Column& column : table->columns_) {
+      for (int32_t row : table->networks_->v4_range_rows()) {
+        column.v4_range_ids.push_back(row >= 0 ? column.ids[static_cast<size_t>(row)] : -1);
+      }
+    }
   }
   return std::shared_ptr<const LookupTable>(std::move(table));
 }
 
-namespace {
 
-// A thread's recent answers for IPv4 addresses, whatever the table: clients repeat (a few
-// thousand make most of a log's lines), and an answer from here costs one load from a table
-// that stays in the core's cache, where a search costs several misses in one that does not.
-// An entry is valid only for the table generation it was made for.
-class RecentAnswers {
- public:
-  bool find(uint64_t generation, uint32_t address, int32_t& row) const {
-    const Entry& e = entries_[slot(address)];
-    if (e.generation != generation || e.address != address) return false;
-    row = e.row;
-    return true;
-  }
-  void remember(uint64_t generation, uint32_t address, int32_t row) {
-    entries_[slot(address)] = {generation, address, row};
-  }
-
- private:
-  static constexpr size_t kSlots = 8192;
-  struct Entry {
-    uint64_t generation = 0;  // 0: empty (generations start at 1)
-    uint32_t address = 0;
-    int32_t row = -1;
-  };
-  static size_t slot(uint32_t address) { return (address * 2654435761u) >> 19; }  // 13 bits
-  Entry entries_[kSlots];
-};
-
-}  // namespace
-
-void LookupTable::find_batch(const std::string_view* values, size_t n, int32_t* rows) const {
+void LookupTable::find_value_ids(const std::string_view* values, size_t n, size_t column,
+                                 int32_t* ids) const {
+  const Column& c = columns_[column];
   if (kind_ != LookupKind::kCidr) {
-    for (size_t i = 0; i < n; ++i) rows[i] = find(values[i]);
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t row = find(values[i]);
+      ids[i] = row >= 0 ? c.ids[static_cast<size_t>(row)] : -1;
+    }
     return;
   }
-  thread_local RecentAnswers recent;
-  // IPv4 addresses not answered recently are searched together; the rest one by one.
+  // IPv4 addresses are searched together; the rest one by one.
   uint32_t addresses[CidrTable::kBatch] = {};
   size_t at[CidrTable::kBatch];
   int32_t found[CidrTable::kBatch];
   size_t searched = 0;
   for (size_t i = 0; i < n; ++i) {
-    rows[i] = -1;
-    auto address = values[i].empty() ? std::nullopt : parse_ip_address(values[i]);
+    ids[i] = -1;
+    auto address = parse_ip_address(values[i]);
     if (!address) continue;
     if (!address->v4) {
-      rows[i] = networks_->find(*address);
+      const int32_t row = networks_->find(*address);
+      ids[i] = row >= 0 ? c.ids[static_cast<size_t>(row)] : -1;
       continue;
     }
-    const auto v4 = static_cast<uint32_t>(address->bits);
-    if (recent.find(generation_, v4, rows[i])) continue;
-    addresses[searched] = v4;
+    addresses[searched] = static_cast<uint32_t>(address->bits);
     at[searched++] = i;
   }
-  networks_->find_v4_batch(addresses, searched, found);
-  for (size_t j = 0; j < searched; ++j) {
-    rows[at[j]] = found[j];
-    recent.remember(generation_, addresses[j], found[j]);
-  }
+  networks_->find_v4_batch(addresses, searched, c.v4_range_ids.data(), found);
+  for (size_t j = 0; j < searched; ++j) ids[at[j]] = found[j];
 }
 
 int32_t LookupTable::find(std::string_view field_value) const {
