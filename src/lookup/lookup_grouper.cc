@@ -99,11 +99,12 @@ void LookupGrouper::add_batch(const LookupTable& table, size_t column, const Log
   table.find_value_ids(values, n, column, ids);
   GroupCounts* counts[CidrTable::kBatch];
   for (size_t i = 0; i < n; ++i) {
-    const int32_t id = ids[i];
-    counts[i] = id >= 0 ? &dim.numbered_counts(table.generation(), static_cast<uint32_t>(id),
-                                                table.value(column, id))
-                        : nullptr;
-    if (counts[i] != nullptr) __builtin_prefetch(counts[i]);
+    counts[i] = nullptr;
+    if (ids[i] < 0) continue;
+    const auto id = static_cast<uint32_t>(ids[i]);
+    counts[i] = dim.known_numbered(table.generation(), id);
+    if (counts[i] == nullptr) counts[i] = &dim.numbered_counts(table.generation(), id, table.value(column, ids[i]));
+    __builtin_prefetch(counts[i]);
   }
   for (size_t i = 0; i < n; ++i) {
     if (counts[i] != nullptr) __builtin_prefetch(counts[i]->statuses.data());

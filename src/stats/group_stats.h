@@ -81,14 +81,19 @@ class GroupDimension {
   // The counts add_numbered() adds to, for callers that prefetch them first. They stay where
   // they are until subtract() or an assignment.
   GroupCounts& numbered_counts(uint64_t numbering, uint32_t id, std::string_view value) {
+    GroupCounts* known = known_numbered(numbering, id);
+    if (known == nullptr) known = numbered_[id] = &counts_of(value);
+    return *known;
+  }
+  // The counts of number `id` of `numbering` when it has been seen before, else null (then
+  // numbered_counts() with its value): lets a caller skip reading the value itself.
+  GroupCounts* known_numbered(uint64_t numbering, uint32_t id) {
     if (numbering != numbering_) {
       forget_numbering();
       numbering_ = numbering;
     }
     if (id >= numbered_.size()) numbered_.resize(id + 1, nullptr);
-    GroupCounts*& counts = numbered_[id];
-    if (counts == nullptr) counts = &counts_of(value);
-    return *counts;
+    return numbered_[id];
   }
   // A line whose lookup found no row, or a row without a value in this column.
   void add_unmatched(const LogRecord& record) { unmatched_.add(record); }
