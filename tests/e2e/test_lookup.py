@@ -318,6 +318,35 @@ class PostgresLookup(PgServerMixin, LookupChecks):
         self.assertOneLineNaming(r.stderr, 'relation "nope" does not exist', r)
 
 
+class StreamGroups(logan_cli.LoganTestCase):
+    def test_groups_survive_a_checkpointed_restart(self):
+        nets = self.write("n.csv", "network,org\n10.0.0.0/8,ten\n")
+        d = self.tmp / "logs"
+        d.mkdir()
+        args = [d, "--format", "common", "--window", "1s", "--slide", "1s", "--json",
+                "--checkpoint", self.tmp / "ck", "--lookup", f"org=csv:{nets}?key=network",
+                "--group-by", "org.org"]
+        lines = [("10.1.1.1", "-", 200, 5)] * 20 + [("192.0.2.1", "-", 404, 7)] * 3
+
+        def groups(o):
+            g = group_of(o["total"], "org.org")
+            return reported(g)
+        s = StreamProc(self, args)
+        (d / "a.log").write_bytes(render(lines))
+        s.wait_total(len(lines))
+        first = s.finish(signal.SIGTERM)
+        want = expected_groups(lines, lambda c, u: "ten" if c.startswith("10.") else None)
+        self.assertEqual(groups(first), want)
+        more = [("10.2.2.2", "-", 500, 1)] * 5
+        with open(d / "a.log", "ab") as f:
+            f.write(render(more))
+        s = StreamProc(self, args)
+        s.wait_total(len(lines) + len(more))
+        final = s.finish(signal.SIGTERM)
+        self.assertEqual(groups(final), expected_groups(
+            lines + more, lambda c, u: "ten" if c.startswith("10.") else None))
+
+
 class BadSetups(logan_cli.LoganTestCase):
     def test_bad_setups_are_one_line_errors(self):
         log = self.write("a.log", render(log_lines(5)))
