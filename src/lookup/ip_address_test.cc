@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace logan {
 namespace {
 
@@ -30,6 +32,42 @@ TEST(IpAddressTest, RefusesWhatIsNoAddress) {
   for (const char* bad : {"", "10.1.2", "10.1.2.3.4", "256.1.1.1", "1.2.3.04x", "01234.1.1.1", "host.example",
                           "1.2.3.", ".1.2.3", "::g", "1:2:3:4:5:6:7:8:9", "-"}) {
     EXPECT_FALSE(parse_ip_address(bad)) << bad;
+  }
+}
+
+// The rule for dotted IPv4, spelled plainly: four parts of 1 to 3 digits, each at most 255.
+std::optional<uint32_t> reference_v4(const std::string& s) {
+  uint32_t value = 0;
+  size_t start = 0;
+  for (int part = 0; part < 4; ++part) {
+    size_t end = part < 3 ? s.find('.', start) : s.size();
+    if (end == std::string::npos || end == start || end - start > 3) return std::nullopt;
+    uint32_t octet = 0;
+    for (size_t i = start; i < end; ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      octet = octet * 10 + static_cast<uint32_t>(s[i] - '0');
+    }
+    if (octet > 255) return std::nullopt;
+    value = value << 8 | octet;
+    start = end + 1;
+  }
+  return value;
+}
+
+TEST(IpAddressTest, Ipv4AgreesWithThePlainRuleOnRandomText) {
+  std::mt19937_64 rng(3);
+  const std::string alphabet = "0123456789..2x";
+  for (int i = 0; i < 200000; ++i) {
+    std::string s;
+    size_t n = rng() % 17;
+    for (size_t j = 0; j < n; ++j) s += alphabet[rng() % alphabet.size()];
+    auto got = parse_ip_address(s);
+    auto want = reference_v4(s);
+    ASSERT_EQ(got.has_value(), want.has_value()) << s;
+    if (want) {
+      ASSERT_TRUE(got->v4) << s;
+      ASSERT_EQ(static_cast<uint32_t>(got->bits), *want) << s;
+    }
   }
 }
 
