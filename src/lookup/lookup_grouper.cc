@@ -38,7 +38,7 @@ Result<std::unique_ptr<LookupGrouper>> LookupGrouper::open(const std::vector<Loo
     if (!rows) return rows.error();
     l->kind = l->spec.kind ? *l->spec.kind : LookupTable::infer_kind(*rows);
     l->field = l->spec.field ? *l->spec.field : default_field(l->kind);
-    auto table = LookupTable::build(l->kind, std::move(rows.value()));
+    auto table = LookupTable::build(l->kind, std::move(rows.value()), l->columns.size());
     if (!table) return Error{"lookup " + l->spec.name + " (" + l->spec.shown + "): " + table.error().message};
     l->table.store(std::move(table.value()));
   }
@@ -48,7 +48,7 @@ Result<std::unique_ptr<LookupGrouper>> LookupGrouper::open(const std::vector<Loo
 Result<std::shared_ptr<const LookupTable>> LookupGrouper::load(const Lookup& l) {
   auto rows = read_lookup_rows(l.spec, l.columns);
   if (!rows) return rows.error();
-  auto table = LookupTable::build(l.kind, std::move(rows.value()));
+  auto table = LookupTable::build(l.kind, std::move(rows.value()), l.columns.size());
   if (!table) return Error{"lookup " + l.spec.name + " (" + l.spec.shown + "): " + table.error().message};
   return table;
 }
@@ -80,8 +80,8 @@ void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups) 
   for (const auto& l : lookups_) {
     std::shared_ptr<const LookupTable> table = l->table.load(std::memory_order_acquire);
     for (size_t c = 0; c < l->columns.size(); ++c) {
-      // Looked up again per column: a lookup rarely has more than one --group-by column, and
-      // the per-thread cache of recent answers makes the second time cheap.
+      // Searched again per column (a lookup rarely has more than one --group-by column): an
+      // IPv4 range answers the column's value number without a second miss for the row.
       GroupDimension& dim = groups.dimension(l->dimensions[c]);
       for (size_t start = 0; start < n; start += CidrTable::kBatch) {
         add_batch(*table, c, records + start, std::min(n - start, CidrTable::kBatch), l->field, dim);

@@ -113,6 +113,15 @@ TEST_F(LookupGrouperTest, ExactIpAndTextKeysFromSqliteWithHostileNames) {
   sql(db, "SELECT count(*) FROM users");  // still there
 }
 
+TEST_F(LookupGrouperTest, EmptyTablesMatchNothing) {
+  std::string users = write("users.csv", "user,plan\n");
+  std::string nets = write("nets.csv", "net,org\n");
+  auto g = open({"p=csv:" + users + "?key=user", "o=csv:" + nets + "?key=net&kind=cidr"}, {"p.plan", "o.org"});
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(grouped(**g, "p.plan", {{"10.0.0.1", "alice"}}), "-=1");
+  EXPECT_EQ(grouped(**g, "o.org", {{"10.0.0.1", "alice"}, {"::1", ""}}), "-=2");
+}
+
 TEST_F(LookupGrouperTest, ReloadSwapsInNewRowsAndKeepsTheOldOnFailure) {
   std::string csv = write("users.csv", "user,plan\nalice,free\n");
   auto g = open({"p=csv:" + csv + "?key=user"}, {"p.plan"});

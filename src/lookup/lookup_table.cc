@@ -40,12 +40,12 @@ LookupKind LookupTable::infer_kind(const LookupRows& rows) {
   return all_ip ? LookupKind::kIp : all_networks ? LookupKind::kCidr : LookupKind::kText;
 }
 
-Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, LookupRows rows) {
+Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, LookupRows rows,
+                                                              size_t columns) {
   static std::atomic<uint64_t> generations{0};
   auto table = std::make_shared<LookupTable>();
   table->kind_ = kind;
   table->generation_ = ++generations;
-  const size_t columns = rows.rows.empty() ? 0 : rows.rows.front().size() - 1;
   table->columns_.resize(columns);
   std::vector<absl::flat_hash_map<std::string, int32_t>> numbering(columns);
   std::vector<std::pair<IpPrefix, int32_t>> networks;

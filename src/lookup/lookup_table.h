@@ -33,9 +33,11 @@ class LookupTable {
   // table without keys).
   static LookupKind infer_kind(const LookupRows& rows);
 
-  // Indexes `rows` by their keys as `kind`. Rows without a key are left out. Fails, naming the
-  // key, on a malformed address or network, or a key listed twice.
-  static Result<std::shared_ptr<const LookupTable>> build(LookupKind kind, LookupRows rows);
+  // Indexes `rows` (each the key and `columns` values) by their keys as `kind`. Rows without a
+  // key are left out. Fails, naming the key, on a malformed address or network, or a key
+  // listed twice.
+  static Result<std::shared_ptr<const LookupTable>> build(LookupKind kind, LookupRows rows,
+                                                          size_t columns);
 
   // The row whose key `field_value` matches, or -1.
   int32_t find(std::string_view field_value) const;
