@@ -29,7 +29,7 @@ int64_t wall_clock_ms() {
       .count();
 }
 
-Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args) {
+Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args, bool keep_checkpoint) {
   auto sinks = std::make_unique<Sinks>();
   auto timeout = parse_duration_ms(args.timeout);
   if (!timeout || *timeout < 0) {
@@ -50,6 +50,12 @@ Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args) {
     if (!store) return store.error();
     SinkWriterOptions options;
     options.warn = [](const std::string& m) { std::fprintf(stderr, "logan: %s\n", m.c_str()); };
+    if (keep_checkpoint && sinks->writers_.empty()) {
+      auto loaded = store.value()->load_checkpoint(sinks->job_, sinks->instance_);
+      if (!loaded) return loaded.error();
+      sinks->restored_checkpoint_ = std::move(loaded.value());
+      options.whole_checkpoints = true;
+    }
     sinks->writers_.push_back(std::make_unique<SinkWriter>(std::move(store.value()), options));
   }
   return sinks;
@@ -65,6 +71,42 @@ void Sinks::publish(StatsRows rows) {
       writers_[i]->publish(rows);
     }
   }
+}
+
+void Sinks::keep_checkpoint(std::string bytes, std::vector<StatsRows::Offset> offsets,
+                            std::function<void(bool)> done) {
+  StatsRows rows;
+  rows.job = job_;
+  rows.instance = instance_;
+  rows.kind = PublicationKind::kCheckpoint;
+  rows.published_ms = wall_clock_ms();
+  rows.checkpoint = std::make_shared<const std::string>(std::move(bytes));
+  rows.offsets = std::move(offsets);
+  rows.done = std::move(done);
+  writers_.front()->publish(std::move(rows));
+}
+
+namespace {
+class SinkCheckpointKeeper final : public CheckpointKeeper {
+ public:
+  explicit SinkCheckpointKeeper(Sinks& sinks) : sinks_(sinks) {}
+  std::string name() const override { return "sink " + sinks_.checkpoint_sink(); }
+  std::optional<std::string> restored() const override { return sinks_.restored_checkpoint(); }
+  void keep(std::string checkpoint, std::vector<KeptOffset> offsets,
+            std::function<void(bool)> done) override {
+    std::vector<StatsRows::Offset> rows;
+    rows.reserve(offsets.size());
+    for (auto& o : offsets) rows.push_back({std::move(o.source), o.part, o.offset});
+    sinks_.keep_checkpoint(std::move(checkpoint), std::move(rows), std::move(done));
+  }
+
+ private:
+  Sinks& sinks_;
+};
+}  // namespace
+
+std::shared_ptr<CheckpointKeeper> make_checkpoint_keeper(Sinks& sinks) {
+  return std::make_shared<SinkCheckpointKeeper>(sinks);
 }
 
 Status Sinks::flush() {

@@ -171,8 +171,23 @@ int run(const StreamArgs& args) {
     return kExitInput;
   }
   options.windows = {*window, *slide, args.event_time, *lateness};
-  options.checkpoint_dir = args.checkpoint;
+  options.checkpoint_dir = args.checkpoint == "sink" ? "" : args.checkpoint;
   options.checkpoint_interval_ms = *interval;
+  bool from_kafka = false;
+  for (const auto& spec : args.sources) from_kafka |= spec.rfind("kafka://", 0) == 0;
+  // Exactly-once with a database: the checkpoint is kept in the first --sink, in the
+  // transaction of the statistics it covers (implied for a Kafka source).
+  const bool keep_in_sink = !args.sink.urls.empty() &&
+                            (args.checkpoint == "sink" || (from_kafka && args.checkpoint.empty()));
+  if (args.checkpoint == "sink" && args.sink.urls.empty()) {
+    warn("--checkpoint sink needs a --sink database to keep the checkpoint in");
+    return kExitInput;
+  }
+  if (from_kafka && !args.sink.urls.empty() && !keep_in_sink) {
+    warn("with a kafka:// source and a --sink database, the checkpoint is kept in the database, "
+         "in the transaction of the statistics (exactly-once): drop --checkpoint " + args.checkpoint);
+    return kExitInput;
+  }
   SourceOptions source_options;
   source_options.from_end = args.from_end;
   source_options.all_names = args.all_names;
@@ -206,7 +221,7 @@ int run(const StreamArgs& args) {
   // The sink writers' threads start here: they must not take SIGINT/SIGTERM, which the
   // SignalWatcher below waits for.
   block_stop_signals();
-  auto sinks = Sinks::open(args.sink);
+  auto sinks = Sinks::open(args.sink, keep_in_sink);
   if (!sinks) {
     warn(sinks.error().message);
     return kExitInput;
@@ -223,6 +238,7 @@ int run(const StreamArgs& args) {
   // it back to the kernel and faulting it in again.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  if (keep_in_sink) options.keeper = make_checkpoint_keeper(**sinks);
   StreamJob job(options, std::move(sources));
   // A second signal exits at once (the last checkpoint written stays valid).
   SignalWatcher signals([&job] { job.stop(); }, [](int sig) { std::_Exit(128 + sig); });
@@ -244,6 +260,7 @@ int run(const StreamArgs& args) {
   Status done = job.run(publish, [](const std::string& m) { warn(m); });
   Status stored = (*sinks)->flush();
   if (!stored) warn(stored.error().message);
+  job.apply_durable();  // a Kafka source commits the offsets of the last checkpoint stored
   if (!done) {
     warn(done.error().message);
     return kExitFailure;
@@ -277,7 +294,9 @@ void register_stream(CLI::App& app, CommandAction& action) {
                   "still count in its window (later lines are counted as late)")
       ->capture_default_str();
   cmd->add_option("--checkpoint", args->checkpoint,
-                  "Keep all-time totals and file positions in DIR, to resume after a restart");
+                  "Keep all-time totals and file positions in DIR, to resume after a restart; "
+                  "'sink': in the first --sink database, in the transaction of the statistics "
+                  "(exactly-once; implied with a kafka:// source and a --sink)");
   cmd->add_option("--checkpoint-interval", args->checkpoint_interval,
                   "How often to write the checkpoint (also written at shutdown)")
       ->capture_default_str();

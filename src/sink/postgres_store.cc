@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,48 @@ class PostgresStore final : public SqlStore {
     return PQstatus(conn_) == CONNECTION_OK;
   }
   Status write_rows(const std::vector<StatsRows>& all) override { return write_locked(all); }
+
+  Status write_checkpoint(const StatsRows& r) override {
+    const std::string saved = sink_timestamp(r.published_ms);
+    const std::string empty;
+    const std::string& bytes = r.checkpoint ? *r.checkpoint : empty;
+    const char* values[4] = {r.job.c_str(), r.instance.c_str(), saved.c_str(), bytes.data()};
+    const int lengths[4] = {0, 0, 0, static_cast<int>(bytes.size())};
+    const int formats[4] = {0, 0, 0, 1};  // the checkpoint goes as binary
+    PgResult put(PQexecParams(conn_,
+                              "INSERT INTO logan_checkpoints (job, instance, saved_at, checkpoint) "
+                              "VALUES ($1, $2, $3, $4) ON CONFLICT (job, instance) DO UPDATE SET "
+                              "saved_at = excluded.saved_at, checkpoint = excluded.checkpoint",
+                              4, nullptr, values, lengths, formats, 0));
+    if (!put || PQresultStatus(put.get()) != PGRES_COMMAND_OK) return failure("cannot store the checkpoint");
+    PgResult del = params("DELETE FROM logan_offsets WHERE job = $1 AND instance = $2",
+                          {r.job.c_str(), r.instance.c_str()});
+    if (!del || PQresultStatus(del.get()) != PGRES_COMMAND_OK) return failure("cannot store the checkpoint");
+    std::string rows;
+    for (const auto& o : r.offsets) {
+      for (const std::string* field : {&r.job, &r.instance, &o.source}) {
+        append_copy_field(rows, *field);
+        rows += '\t';
+      }
+      rows += std::to_string(o.part) + "\t" + std::to_string(o.offset) + "\n";
+    }
+    if (!copy("COPY logan_offsets (job, instance, source, part, next_offset) FROM STDIN", rows)) {
+      return failure("cannot store the checkpoint's offsets");
+    }
+    return Ok{};
+  }
+
+  Result<std::optional<std::string>> load_checkpoint(const std::string& job,
+                                                     const std::string& instance) override {
+    if (version() < 3) return std::optional<std::string>();
+    const char* values[2] = {job.c_str(), instance.c_str()};
+    PgResult q(PQexecParams(conn_, "SELECT checkpoint FROM logan_checkpoints WHERE job = $1 AND instance = $2",
+                            2, nullptr, values, nullptr, nullptr, 1));
+    if (!q || PQresultStatus(q.get()) != PGRES_TUPLES_OK) return failure("cannot read the checkpoint");
+    if (PQntuples(q.get()) == 0) return std::optional<std::string>();
+    return std::optional<std::string>(
+        std::string(PQgetvalue(q.get(), 0, 0), static_cast<size_t>(PQgetlength(q.get(), 0, 0))));
+  }
 
  private:
   PgResult params(const char* sql, const std::vector<const char*>& values) {
@@ -133,7 +176,7 @@ class PostgresStore final : public SqlStore {
         !copy("COPY logan_ip_counts (window_id, ip, count) FROM STDIN", ips) ||
         !copy("COPY logan_endpoint_counts (window_id, endpoint, count) FROM STDIN", endpoints) ||
         (v2 && !copy("COPY logan_method_counts (window_id, method, count) FROM STDIN", methods)) ||
-        (version() >= 3 &&
+        (version() >= 4 &&
          (!copy("COPY logan_group_counts (window_id, group_by, value, lines, bytes) FROM STDIN", groups) ||
           !copy("COPY logan_group_status_counts (window_id, group_by, value, status, count) FROM STDIN",
                 group_statuses)))) {

@@ -11,7 +11,7 @@ namespace logan::sink_internal {
 
 namespace {
 
-// Replaces the dialect's words in `sql`: {ID} the row id column, {TS} a timestamp.
+// Replaces the dialect's words in `sql`: {ID} the row id column, {TS} a timestamp, {BLOB} bytes.
 std::string dialect_sql(Dialect d, std::string sql) {
   auto replace = [&](const std::string& from, const std::string& to) {
     for (size_t at = sql.find(from); at != std::string::npos; at = sql.find(from, at + to.size())) {
@@ -20,6 +20,7 @@ std::string dialect_sql(Dialect d, std::string sql) {
   };
   replace("{ID}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
   replace("{TS}", d == Dialect::kSqlite ? "TEXT" : "TIMESTAMPTZ");
+  replace("{BLOB}", d == Dialect::kSqlite ? "BLOB" : "BYTEA");
   return sql;
 }
 
@@ -66,6 +67,13 @@ std::vector<std::string> migration_step(Dialect d, int to) {
     sql.push_back(counts_table("logan_method_counts", "method", "TEXT"));
     sql.push_back("CREATE INDEX logan_windows_time ON logan_windows (job, kind, window_end)");
   } else if (to == 3) {
+    sql.push_back(
+        "CREATE TABLE logan_checkpoints (job TEXT NOT NULL, instance TEXT NOT NULL, "
+        "saved_at {TS} NOT NULL, checkpoint {BLOB} NOT NULL, PRIMARY KEY (job, instance))");
+    sql.push_back(
+        "CREATE TABLE logan_offsets (job TEXT NOT NULL, instance TEXT NOT NULL, source TEXT NOT NULL, "
+        "part BIGINT NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (job, instance, source, part))");
+  } else if (to == 4) {
     // --group-by: a NULL value holds the lines that no lookup row matched.
     sql.push_back(
         "CREATE TABLE logan_group_counts ("

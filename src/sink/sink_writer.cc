@@ -26,10 +26,30 @@ SinkWriter::~SinkWriter() {
   thread_.join();
 }
 
+namespace {
+bool replaceable(const StatsRows& r) {
+  return r.kind == PublicationKind::kTotal || r.kind == PublicationKind::kCheckpoint;
+}
+}  // namespace
+
 void SinkWriter::publish(StatsRows rows) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (rows.kind == PublicationKind::kTotal) {
+    if (rows.kind == PublicationKind::kCheckpoint) {
+      // The newer checkpoint covers everything the waiting one did: it takes its place at the
+      // end (after the windows published since) and tells its waiter too.
+      auto same = std::find_if(held_.begin(), held_.end(),
+                               [&](const StatsRows& h) { return h.same_key(rows); });
+      if (same != held_.end()) {
+        if (same->done) {
+          rows.done = [older = std::move(same->done), newer = std::move(rows.done)](bool stored) {
+            older(stored);
+            if (newer) newer(stored);
+          };
+        }
+        held_.erase(same);
+      }
+    } else if (rows.kind == PublicationKind::kTotal) {
       // Only the newest total matters: it replaces the stored one anyway.
       auto same = std::find_if(held_.begin(), held_.end(),
                                [&](const StatsRows& h) { return h.same_key(rows); });
@@ -42,7 +62,7 @@ void SinkWriter::publish(StatsRows rows) {
     held_.push_back(std::move(rows));
     while (held_.size() > options_.max_held) {
       auto oldest = std::find_if(held_.begin(), held_.end(),
-                                 [](const StatsRows& h) { return h.kind != PublicationKind::kTotal; });
+                                 [](const StatsRows& h) { return !replaceable(h); });
       if (oldest == held_.end()) break;
       held_.erase(oldest);
       ++dropped_;
@@ -72,18 +92,40 @@ uint64_t SinkWriter::dropped() const {
   return dropped_;
 }
 
+size_t SinkWriter::ready_locked() const {
+  if (!options_.whole_checkpoints) return std::min(held_.size(), kMaxPerTransaction);
+  // Up to the last checkpoint among the first kMaxPerTransaction, else up to the first one.
+  size_t last = 0;
+  for (size_t i = 0; i < held_.size(); ++i) {
+    if (held_[i].kind != PublicationKind::kCheckpoint) continue;
+    if (i < kMaxPerTransaction) {
+      last = i + 1;
+      continue;
+    }
+    if (last == 0) last = i + 1;
+    break;
+  }
+  return last;
+}
+
 void SinkWriter::run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    wake_.wait(lock, [&] { return stop_ || !held_.empty(); });
+    wake_.wait(lock, [&] { return stop_ || ready_locked() > 0; });
     if (stop_) return;
-    size_t n = std::min(held_.size(), kMaxPerTransaction);
+    size_t n = ready_locked();
     std::vector<StatsRows> batch(std::make_move_iterator(held_.begin()),
                                  std::make_move_iterator(held_.begin() + static_cast<long>(n)));
     held_.erase(held_.begin(), held_.begin() + static_cast<long>(n));
     in_flight_ = n;
     lock.unlock();
     Status s = store_->write(batch);
+    // Tell the checkpoints' waiters (once: a retry that succeeds later tells no one).
+    for (auto& r : batch) {
+      if (r.kind != PublicationKind::kCheckpoint || !r.done) continue;
+      r.done(static_cast<bool>(s));
+      r.done = nullptr;
+    }
     lock.lock();
     if (s) {
       in_flight_ = 0;
@@ -97,7 +139,7 @@ void SinkWriter::run() {
     }
     // Put the batch back in front, in order (a newer total published meanwhile wins).
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      bool newer = it->kind == PublicationKind::kTotal &&
+      bool newer = replaceable(*it) &&
                    std::any_of(held_.begin(), held_.end(), [&](const StatsRows& h) { return h.same_key(*it); });
       if (!newer) held_.push_front(std::move(*it));
     }

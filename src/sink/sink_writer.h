@@ -4,6 +4,11 @@
 // (retried with backoff: 0.25 s doubling to 30 s). Memory stays bounded: a newer total
 // replaces a waiting one, and past `max_held` publications the oldest windows are dropped
 // (counted, and said once).
+//
+// Exactly-once (`whole_checkpoints`): a stream's checkpoint travels as a kCheckpoint
+// publication after the windows it covers, and the writer then only writes up to the newest
+// checkpoint held, so that every transaction ends with one: the statistics in the database and
+// the checkpoint stored with them always agree. A newer checkpoint replaces a waiting one.
 // Thread-safety: publish(), flush() and dropped() may be called from any one thread while the
 // writer's own thread runs; warnings are reported through the callback on the writer's thread.
 #pragma once
@@ -26,6 +31,8 @@ struct SinkWriterOptions {
   size_t max_held = 10000;
   int64_t first_backoff_ms = 250;
   int64_t max_backoff_ms = 30000;
+  // Writes only up to the newest held kCheckpoint publication (see above).
+  bool whole_checkpoints = false;
   // Told of an outage (once, with the error) and of the recovery; called on the writer's thread.
   std::function<void(const std::string&)> warn;
 };
@@ -48,6 +55,8 @@ class SinkWriter {
 
  private:
   void run();
+  // How many held publications the next transaction takes (0: none ready). Requires mu_.
+  size_t ready_locked() const;
 
   std::unique_ptr<StatsStore> store_;
   SinkWriterOptions options_;

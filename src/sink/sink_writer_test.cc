@@ -1,7 +1,9 @@
 #include "sink/sink_writer.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -17,11 +19,16 @@ class FlakyStore final : public StatsStore {
     if (failing) return Error{"sink flaky: connection refused"};
     std::lock_guard<std::mutex> lock(mu);
     for (const auto& r : rows) written.push_back(r);
+    transactions.push_back(rows.size());
     return Ok{};
+  }
+  Result<std::optional<std::string>> load_checkpoint(const std::string&, const std::string&) override {
+    return std::optional<std::string>();
   }
   std::atomic<bool> failing{false};
   std::mutex mu;
   std::vector<StatsRows> written;
+  std::vector<size_t> transactions;  // publications per write()
 
  private:
   std::string name_ = "flaky";
@@ -104,6 +111,81 @@ TEST(SinkWriterTest, MemoryIsBoundedByDroppingTheOldestWindows) {
   ASSERT_FALSE(s->written.empty());
   EXPECT_EQ(s->written.back().window_start_ms, 19000);  // the newest are kept
   EXPECT_LE(s->written.size(), 6u);
+}
+
+StatsRows checkpoint(std::function<void(bool)> done) {
+  StatsRows r = window(0, PublicationKind::kCheckpoint);
+  r.checkpoint = std::make_shared<const std::string>("ck");
+  r.done = std::move(done);
+  return r;
+}
+
+TEST(SinkWriterTest, WithWholeCheckpointsEveryTransactionEndsWithACheckpoint) {
+  auto store = std::make_unique<FlakyStore>();
+  FlakyStore* s = store.get();
+  std::vector<std::string> warnings;
+  SinkWriterOptions o = fast(&warnings);
+  o.whole_checkpoints = true;
+  SinkWriter writer(std::move(store), o);
+  std::atomic<int> told{0};
+  for (int i = 0; i < 3; ++i) writer.publish(window(i * 1000));
+  EXPECT_FALSE(writer.flush(100));  // windows without a checkpoint after them wait
+  EXPECT_TRUE(s->written.empty());
+  writer.publish(checkpoint([&](bool stored) { told += stored ? 1 : 100; }));
+  ASSERT_TRUE(writer.flush(10000));
+  EXPECT_EQ(told.load(), 1);
+  ASSERT_EQ(s->written.size(), 4u);
+  EXPECT_EQ(s->written.back().kind, PublicationKind::kCheckpoint);
+  // 600 windows then a checkpoint: one transaction (never cut before the checkpoint).
+  for (int i = 0; i < 600; ++i) writer.publish(window(10000 + i * 1000));
+  writer.publish(checkpoint(nullptr));
+  ASSERT_TRUE(writer.flush(10000));
+  EXPECT_EQ(s->transactions.back(), 601u);
+}
+
+TEST(SinkWriterTest, ANewerCheckpointReplacesAWaitingOneAndTellsBothWaiters) {
+  auto store = std::make_unique<FlakyStore>();
+  FlakyStore* s = store.get();
+  s->failing = true;
+  std::vector<std::string> warnings;
+  SinkWriterOptions o = fast(&warnings);
+  o.whole_checkpoints = true;
+  SinkWriter writer(std::move(store), o);
+  std::mutex mu;
+  std::vector<std::string> told;
+  auto tell = [&](const std::string& who) {
+    return [&, who](bool stored) {
+      std::lock_guard<std::mutex> lock(mu);
+      told.push_back(who + (stored ? ":stored" : ":failed"));
+    };
+  };
+  writer.publish(window(0));
+  writer.publish(checkpoint(tell("a")));
+  // The first attempt fails: "a" hears so, once.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!told.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  writer.publish(window(1000));
+  writer.publish(checkpoint(tell("b")));
+  writer.publish(window(2000));
+  writer.publish(checkpoint(tell("c")));  // replaces "b", which is told with it
+  s->failing = false;
+  ASSERT_TRUE(writer.flush(10000));
+  std::lock_guard<std::mutex> lock(mu);
+  // "b" is told once: with "c" (stored), or by a retry that failed before "c" came.
+  ASSERT_EQ(told.size(), 3u);
+  EXPECT_EQ(told.front(), "a:failed");
+  EXPECT_EQ(told.back(), "c:stored");
+  EXPECT_TRUE(told[1] == "b:stored" || told[1] == "b:failed") << told[1];
+  size_t checkpoints = 0;
+  for (const auto& r : s->written) checkpoints += r.kind == PublicationKind::kCheckpoint;
+  EXPECT_EQ(checkpoints, 1u);
+  EXPECT_EQ(s->written.size(), 4u);  // three windows, one checkpoint
+  EXPECT_EQ(s->written.back().kind, PublicationKind::kCheckpoint);
 }
 
 }  // namespace

@@ -44,7 +44,26 @@ Status SqlStore::migrate(int target) {
 
 Status SqlStore::write(const std::vector<StatsRows>& rows) {
   if (!ensure_connected()) return failure("cannot connect");
-  return in_transaction("statistics", [&] { return write_rows(rows); });
+  std::vector<const StatsRows*> checkpoints;
+  for (const auto& r : rows) {
+    if (r.kind == PublicationKind::kCheckpoint) checkpoints.push_back(&r);
+  }
+  std::vector<StatsRows> stats;  // the others, when there are checkpoints among them
+  if (!checkpoints.empty()) {
+    for (const auto& r : rows) {
+      if (r.kind != PublicationKind::kCheckpoint) stats.push_back(r);
+    }
+  }
+  if (!checkpoints.empty() && version_ < 3) {
+    return Error{"sink " + name_ + ": checkpoints need schema version 3 (this database has " +
+                 std::to_string(version_) + ")"};
+  }
+  return in_transaction("statistics", [&]() -> Status {
+    Status s = write_rows(checkpoints.empty() ? rows : stats);
+    // Only the newest checkpoint of a transaction matters: each replaces the one before.
+    if (s && !checkpoints.empty()) s = write_checkpoint(*checkpoints.back());
+    return s;
+  });
 }
 
 }  // namespace logan::sink_internal

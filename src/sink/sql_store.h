@@ -28,8 +28,11 @@ class SqlStore : public StatsStore {
   virtual Result<int> recorded_version() = 0;
   // The statement that starts a write transaction.
   virtual const char* begin_sql() const = 0;
-  // Called inside the transaction; on error the transaction is rolled back.
+  // Called inside the transaction; on error the transaction is rolled back. `rows` holds no
+  // kCheckpoint publication: those go to write_checkpoint(), in the same transaction.
   virtual Status write_rows(const std::vector<StatsRows>& rows) = 0;
+  // Replaces the checkpoint row and the offsets rows of (job, instance) (schema version 3).
+  virtual Status write_checkpoint(const StatsRows& checkpoint) = 0;
   // Reconnects if the connection is known to be lost; false when that fails.
   virtual bool ensure_connected() { return true; }
   // "sink NAME: WHAT: <the database's last error>".

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sink/sql_store.h"
@@ -23,6 +24,7 @@ class Statement {
   void text(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
   void integer(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void real(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+  void blob(int i, const std::string& v) { sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT); }
   void null(int i) { sqlite3_bind_null(stmt_, i); }
   // Runs the statement to its end and makes it ready to run again; true when it succeeded.
   bool run() {
@@ -62,6 +64,45 @@ class SqliteStore final : public SqlStore {
       if (!write_one(r)) return failure("cannot store statistics");
     }
     return Ok{};
+  }
+  Status write_checkpoint(const StatsRows& r) override {
+    Statement put(db_, "INSERT OR REPLACE INTO logan_checkpoints (job, instance, saved_at, checkpoint) "
+                       "VALUES (?1, ?2, ?3, ?4)");
+    Statement del(db_, "DELETE FROM logan_offsets WHERE job = ?1 AND instance = ?2");
+    Statement off(db_, "INSERT INTO logan_offsets (job, instance, source, part, next_offset) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!put.ok() || !del.ok() || !off.ok()) return failure("cannot store the checkpoint");
+    put.text(1, r.job);
+    put.text(2, r.instance);
+    put.text(3, sink_timestamp(r.published_ms));
+    put.blob(4, r.checkpoint ? *r.checkpoint : std::string());
+    del.text(1, r.job);
+    del.text(2, r.instance);
+    if (!put.run() || !del.run()) return failure("cannot store the checkpoint");
+    for (const auto& o : r.offsets) {
+      off.text(1, r.job);
+      off.text(2, r.instance);
+      off.text(3, o.source);
+      off.integer(4, static_cast<int64_t>(o.part));
+      off.integer(5, static_cast<int64_t>(o.offset));
+      if (!off.run()) return failure("cannot store the checkpoint's offsets");
+    }
+    return Ok{};
+  }
+  Result<std::optional<std::string>> load_checkpoint(const std::string& job,
+                                                     const std::string& instance) override {
+    if (version() < 3) return std::optional<std::string>();
+    Statement q(db_, "SELECT checkpoint FROM logan_checkpoints WHERE job = ?1 AND instance = ?2");
+    if (!q.ok()) return failure("cannot read the checkpoint");
+    q.text(1, job);
+    q.text(2, instance);
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return failure("cannot read the checkpoint");
+    const void* data = sqlite3_column_blob(q.get(), 0);
+    size_t size = static_cast<size_t>(sqlite3_column_bytes(q.get(), 0));
+    if (data == nullptr || size == 0) return std::optional<std::string>(std::string());
+    return std::optional<std::string>(std::string(static_cast<const char*>(data), size));
   }
 
  private:
@@ -142,7 +183,7 @@ class SqliteStore final : public SqlStore {
                 r.endpoints) &&
            (!v2 || keys(id, "INSERT INTO logan_method_counts (window_id, method, count) VALUES (?1, ?2, ?3)",
                         r.methods)) &&
-           (version() < 3 || groups(id, r.groups));
+           (version() < 4 || groups(id, r.groups));
   }
 
   bool groups(int64_t id, const std::vector<GroupRowCounts>& rows) {

@@ -133,6 +133,47 @@ TEST_F(SqliteStoreTest, GroupsAreStoredWithTheirStatusCountsAndHostileValuesAsDa
   EXPECT_EQ(query("SELECT count(*) FROM logan_group_status_counts"), "3");
 }
 
+StatsRows checkpoint_rows(const std::string& bytes, std::vector<StatsRows::Offset> offsets) {
+  StatsRows r;
+  r.job = "j";
+  r.instance = "i";
+  r.kind = PublicationKind::kCheckpoint;
+  r.published_ms = 1000;
+  r.checkpoint = std::make_shared<const std::string>(bytes);
+  r.offsets = std::move(offsets);
+  return r;
+}
+
+TEST_F(SqliteStoreTest, ACheckpointIsStoredWithTheStatisticsAndReadBack) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store) << store.error().message;
+  auto none = (*store)->load_checkpoint("j", "i");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  const std::string bytes("ck\0\xff\x01 binary", 13);
+  ASSERT_TRUE((*store)->write({rows(PublicationKind::kWindow, 0, 3),
+                               checkpoint_rows("older", {{"kafka:logs?group=g", 0, 5}}),
+                               checkpoint_rows(bytes, {{"kafka:logs?group=g", 0, 7}, {"kafka:logs?group=g", 1, 2}})}));
+  auto back = (*store)->load_checkpoint("j", "i");
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(*back);
+  EXPECT_EQ(**back, bytes);  // the newest of the transaction, byte for byte
+  EXPECT_EQ(query("SELECT group_concat(part || ':' || next_offset) FROM logan_offsets"), "0:7,1:2");
+  EXPECT_EQ(query("SELECT count(*) FROM logan_windows"), "1");  // the checkpoint is no window
+  ASSERT_TRUE((*store)->write({checkpoint_rows("newer", {{"kafka:logs?group=g", 1, 9}})}));
+  EXPECT_EQ(**(*store)->load_checkpoint("j", "i"), "newer");
+  EXPECT_EQ(query("SELECT group_concat(part || ':' || next_offset) FROM logan_offsets"), "1:9");
+  EXPECT_FALSE(*(*store)->load_checkpoint("j", "other instance"));
+}
+
+TEST_F(SqliteStoreTest, ACheckpointNeedsSchemaVersion3) {
+  auto v2 = open_stats_store(url(), 2);
+  ASSERT_TRUE(v2);
+  Status s = (*v2)->write({checkpoint_rows("x", {})});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("version 3"), std::string::npos) << s.error().message;
+}
+
 TEST_F(SqliteStoreTest, ANewerSchemaOrAFileThatIsNoDatabaseIsRefused) {
   { ASSERT_TRUE(open_stats_store(url())); }
   auto older = open_stats_store(url(), 1);

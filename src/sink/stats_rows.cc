@@ -81,13 +81,15 @@ const char* publication_kind_name(PublicationKind kind) {
       return "window";
     case PublicationKind::kTotal:
       return "total";
+    case PublicationKind::kCheckpoint:
+      return "checkpoint";
   }
   return "run";
 }
 
 bool StatsRows::same_key(const StatsRows& o) const {
   if (job != o.job || instance != o.instance || kind != o.kind) return false;
-  if (kind == PublicationKind::kTotal) return true;
+  if (kind == PublicationKind::kTotal || kind == PublicationKind::kCheckpoint) return true;
   return window_start_ms == o.window_start_ms && window_end_ms == o.window_end_ms;
 }
 

@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,7 +22,9 @@ namespace logan {
 
 // What a publication is. The key of a row is (job, instance, kind, window_start, window_end),
 // except for kTotal, which has one row per (job, instance), replaced at each publication.
-enum class PublicationKind { kRun, kWindow, kTotal };
+// kCheckpoint is no statistics but a stream's checkpoint, stored (one per job and instance) in
+// the transaction of the publications before it: exactly-once with a database (sink_writer.h).
+enum class PublicationKind { kRun, kWindow, kTotal, kCheckpoint };
 const char* publication_kind_name(PublicationKind kind);
 
 // The counts of one value of one --group-by dimension (value nullopt: lines no lookup row
@@ -53,6 +57,18 @@ struct StatsRows {
   std::vector<KeyCount> endpoints;
   std::vector<KeyCount> methods;
   std::vector<GroupRowCounts> groups;  // per dimension: the top values, then the unmatched
+
+  // kCheckpoint only: the checkpoint's bytes, the positions it holds (a readable copy, for
+  // logan_offsets), and what to call once it is stored (true) or its first attempt failed
+  // (false); called once, on the writer's thread.
+  struct Offset {
+    std::string source;   // the source's checkpoint key ("kafka:logs?group=g")
+    uint64_t part = 0;    // a Kafka partition, or a file source's file id
+    uint64_t offset = 0;  // the next offset to read (Kafka), the bytes read (files)
+  };
+  std::shared_ptr<const std::string> checkpoint;
+  std::vector<Offset> offsets;
+  std::function<void(bool stored)> done;
 
   // The replacement key, for tests and messages.
   bool same_key(const StatsRows& other) const;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@
 namespace logan {
 
 // The schema version this logan writes; docs/database-schema.md lists each version.
-constexpr int kStatsSchemaVersion = 3;
+constexpr int kStatsSchemaVersion = 4;
 
 class StatsStore {
  public:
@@ -26,6 +27,9 @@ class StatsStore {
   // Writes `rows` in one transaction. A store whose connection was lost reconnects first; on
   // error nothing of `rows` is stored.
   virtual Status write(const std::vector<StatsRows>& rows) = 0;
+  // The stream checkpoint stored for (job, instance), or nullopt when there is none.
+  virtual Result<std::optional<std::string>> load_checkpoint(const std::string& job,
+                                                             const std::string& instance) = 0;
 };
 
 // Opens the store `url` names, creating or migrating its schema up to `schema_version` (tests

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -42,6 +43,10 @@ class StreamJob::Impl {
     stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   }
   ~Impl() {
+    {
+      std::lock_guard lock(durable_->mu);
+      durable_->wake = nullptr;  // the keeper may still answer: nobody listens
+    }
     signal_sources();
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
@@ -55,37 +60,47 @@ class StreamJob::Impl {
       auto f = LogFormat::compile(options_.format);
       if (!f) return Error{"bad --format: " + f.error().message};
     }
-    if (!options_.checkpoint_dir.empty()) {
+    std::optional<CheckpointData> loaded;
+    std::string where;  // "checkpoint 'PATH'", "the checkpoint in sink URL"
+    if (options_.keeper) {
+      durable_->wake = [this] { queue_.wake(); };
+      where = "the checkpoint in " + options_.keeper->name();
+      if (auto bytes = options_.keeper->restored()) {
+        auto decoded = decode_checkpoint(*bytes);
+        if (!decoded) return Error{"refusing " + where + ": " + decoded.error().message};
+        loaded = std::move(decoded.value());
+      }
+    } else if (!options_.checkpoint_dir.empty()) {
       auto dir = CheckpointDir::open(options_.checkpoint_dir);
       if (!dir) return dir.error();
       checkpoint_ = std::move(dir.value());
-      auto loaded = checkpoint_->load();
-      if (!loaded) return loaded.error();
-      if (*loaded) {
-        CheckpointData& data = **loaded;
-        bool dropped = false;
-        Status restored = windower_.restore(data.windows, dropped);
-        if (!restored) {
-          return Error{"refusing checkpoint '" + checkpoint_->path() + "': " + restored.error().message};
-        }
-        next_input_ = data.next_input;
-        for (size_t i = 0; i < sources_.size(); ++i) {
-          auto it = data.positions.find(sources_[i]->checkpoint_key());
-          // Checkpoints of version 1 kept positions under the source's name as given.
-          if (it == data.positions.end()) it = data.positions.find(sources_[i]->name());
-          if (it == data.positions.end()) continue;
-          for (const auto& [id, pos] : it->second) positions_[i][id] = pos;
-          sources_[i]->restore(it->second);
-          data.positions.erase(it);
-        }
-        other_positions_ = std::move(data.positions);  // sources not given this time: kept
-        const AccessStats& total = windower_.total();
-        notes.push_back("resuming from checkpoint '" + checkpoint_->path() + "' (" +
-                        std::to_string(total.total_lines()) + " lines so far)");
-        if (dropped) {
-          notes.push_back("the checkpoint's windows were made with another --window or --slide: "
-                          "they were folded into the all-time total");
-        }
+      where = "checkpoint '" + checkpoint_->path() + "'";
+      auto from_file = checkpoint_->load();
+      if (!from_file) return from_file.error();
+      loaded = std::move(from_file.value());
+    }
+    if (loaded) {
+      CheckpointData& data = *loaded;
+      bool dropped = false;
+      Status restored = windower_.restore(data.windows, dropped);
+      if (!restored) return Error{"refusing " + where + ": " + restored.error().message};
+      next_input_ = data.next_input;
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        auto it = data.positions.find(sources_[i]->checkpoint_key());
+        // Checkpoints of version 1 kept positions under the source's name as given.
+        if (it == data.positions.end()) it = data.positions.find(sources_[i]->name());
+        if (it == data.positions.end()) continue;
+        for (const auto& [id, pos] : it->second) positions_[i][id] = pos;
+        sources_[i]->restore(it->second);
+        data.positions.erase(it);
+      }
+      other_positions_ = std::move(data.positions);  // sources not given this time: kept
+      const AccessStats& total = windower_.total();
+      notes.push_back("resuming from " + where + " (" + std::to_string(total.total_lines()) +
+                      " lines so far)");
+      if (dropped) {
+        notes.push_back("the checkpoint's windows were made with another --window or --slide: "
+                        "they were folded into the all-time total");
       }
     }
     for (auto& s : sources_) {
@@ -123,7 +138,9 @@ class StreamJob::Impl {
       int64_t now = wall_ms();
       int64_t wait_ms = options_.windows.event_time ? last_advance + 100 - now
                                                     : windower_.next_tick_ms() - now;
-      if (checkpoint_) wait_ms = std::min(wait_ms, last_checkpoint + options_.checkpoint_interval_ms - now);
+      if (checkpoint_ || options_.keeper) {
+        wait_ms = std::min(wait_ms, last_checkpoint + options_.checkpoint_interval_ms - now);
+      }
       wait_ms = std::clamp<int64_t>(wait_ms, 0, 1000);
       auto batch = queue_.pop(std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms));
       if (batch) {
@@ -131,6 +148,7 @@ class StreamJob::Impl {
         queue_.recycle(std::move(batch));
       }
       flush_warnings();
+      apply_durable();
       now = wall_ms();
       // Event time: the watermark moves with the lines; look at it every 100 ms, so that a
       // source catching up publishes its windows in bursts rather than one batch at a time.
@@ -138,9 +156,15 @@ class StreamJob::Impl {
                                              : now >= windower_.next_tick_ms();
       if (due) {
         last_advance = now;
+        const uint64_t before = sequence_;
         if (!publish_due(now, false, publish)) {
           failure = Error{"cannot write the output; stopping"};
           stop_requested_ = true;
+        }
+        // A keeper stores the checkpoint with the windows just published, in one transaction.
+        if (options_.keeper && sequence_ != before) {
+          (void)save_checkpoint();
+          last_checkpoint = now;
         }
       }
       if (now - last_checkpoint >= options_.checkpoint_interval_ms) {
@@ -177,6 +201,22 @@ class StreamJob::Impl {
   void stop() {
     stop_requested_ = true;
     queue_.wake();
+  }
+
+  // Tells the sources the positions the keeper has stored, and lets settled sources go on.
+  void apply_durable() {
+    std::vector<Durable> items;
+    {
+      std::lock_guard lock(durable_->mu);
+      items.swap(durable_->items);
+    }
+    for (auto& d : items) {
+      if (d.stored) {
+        counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+        notify_checkpointed(d.positions);
+      }
+      if (d.barrier) d.barrier->set_value();
+    }
   }
 
  private:
@@ -244,12 +284,23 @@ class StreamJob::Impl {
   }
 
   // Saves the checkpoint (when there is a checkpoint directory), then tells each source which
-  // of its positions are durable.
-  Status save_checkpoint() {
-    if (!checkpoint_) {
-      notify_checkpointed();
+  // of its positions are durable. A keeper is handed the checkpoint instead, and the sources
+  // are told (and `barrier` released) when it says it is stored: apply_durable().
+  Status save_checkpoint(std::shared_ptr<std::promise<void>> barrier = nullptr) {
+    if (options_.keeper) {
+      keep_checkpoint(std::move(barrier));
       return Ok{};
     }
+    Status s = checkpoint_ ? checkpoint_->save(checkpoint_data()) : Status(Ok{});
+    if (s) {
+      if (checkpoint_) counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
+      notify_checkpointed(position_snapshot());
+    }
+    if (barrier) barrier->set_value();
+    return s;
+  }
+
+  CheckpointData checkpoint_data() const {
     CheckpointData data;
     windower_.serialize(data.windows);
     data.next_input = next_input_.load();
@@ -260,33 +311,47 @@ class StreamJob::Impl {
       auto& entries = data.positions[sources_[i]->checkpoint_key()];
       for (const auto& [id, pos] : positions_[i]) entries.emplace_back(id, pos);
     }
-    Status s = checkpoint_->save(data);
-    if (s) {
-      counters_.checkpoints.fetch_add(1, std::memory_order_relaxed);
-      notify_checkpointed();
-    }
-    return s;
+    return data;
   }
 
-  void notify_checkpointed() {
+  // Every source's positions now: [source] -> entries.
+  std::vector<std::vector<FileEntry>> position_snapshot() const {
+    std::vector<std::vector<FileEntry>> out(sources_.size());
+    for (size_t i = 0; i < sources_.size(); ++i) out[i].assign(positions_[i].begin(), positions_[i].end());
+    return out;
+  }
+
+  void notify_checkpointed(const std::vector<std::vector<FileEntry>>& positions) {
     for (size_t i = 0; i < sources_.size(); ++i) {
-      if (positions_[i].empty()) continue;
-      std::vector<FileEntry> entries(positions_[i].begin(), positions_[i].end());
-      sources_[i]->checkpointed(entries);
+      if (!positions[i].empty()) sources_[i]->checkpointed(positions[i]);
     }
+  }
+
+  void keep_checkpoint(std::shared_ptr<std::promise<void>> barrier) {
+    auto positions = position_snapshot();
+    std::vector<KeptOffset> offsets;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      for (const auto& [id, pos] : positions[i]) offsets.push_back({sources_[i]->checkpoint_key(), id, pos.offset});
+    }
+    options_.keeper->keep(
+        encode_checkpoint(checkpoint_data()), std::move(offsets),
+        [q = durable_, positions = std::move(positions), barrier = std::move(barrier)](bool stored) {
+          std::lock_guard lock(q->mu);
+          q->items.push_back(Durable{stored, positions, barrier});
+          if (q->wake) q->wake();
+        });
   }
 
   void consume(LineBatch& b) {
     counters_.batches.fetch_add(1, std::memory_order_relaxed);
     if (b.barrier) {
       // Everything the source emitted before is in the state: make it durable, then let the
-      // source go on.
-      Status saved = save_checkpoint();
+      // source go on (a keeper's answer releases it).
+      Status saved = save_checkpoint(std::move(b.barrier));
       if (!saved) {
         std::lock_guard lock(warn_mu_);
         warnings_.push_back(saved.error().message);
       }
-      b.barrier->set_value();
       b.barrier.reset();
       return;
     }
@@ -342,6 +407,18 @@ class StreamJob::Impl {
   std::atomic<bool> sources_stopping_{false};
   int stop_fd_ = -1;
   uint64_t sequence_ = 0;
+  // What a keeper has answered, for the engine's thread (apply_durable()).
+  struct Durable {
+    bool stored = false;
+    std::vector<std::vector<FileEntry>> positions;
+    std::shared_ptr<std::promise<void>> barrier;
+  };
+  struct DurableQueue {
+    std::mutex mu;
+    std::vector<Durable> items;
+    std::function<void()> wake;  // cleared when the job goes
+  };
+  std::shared_ptr<DurableQueue> durable_ = std::make_shared<DurableQueue>();
   std::mutex warn_mu_;
   std::vector<std::string> warnings_;
   const std::function<void(const std::string&)>* warn_ = nullptr;
@@ -356,5 +433,6 @@ Status StreamJob::run(const std::function<bool(const SlideReport&)>& publish,
   return impl_->run(publish, warn);
 }
 void StreamJob::stop() { impl_->stop(); }
+void StreamJob::apply_durable() { impl_->apply_durable(); }
 
 }  // namespace logan

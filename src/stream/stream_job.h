@@ -5,7 +5,9 @@
 // Exactly-once for file sources: a batch's position is recorded only once its lines are in
 // the state, and a checkpoint is taken between batches, so the state and the positions it
 // stores always agree. After a crash the sources resume from the checkpointed positions.
-// Sockets and stdin have no position: what they sent after the last checkpoint is gone.
+// Sockets and stdin have no position: what they sent after the last checkpoint is gone. With
+// a CheckpointKeeper (a database sink), the checkpoint is stored in the transaction of the
+// statistics it covers, so the database's statistics count every line once too.
 // Thread-safety: prepare() and run() from one thread; stop() from any thread.
 #pragma once
 
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "stream/checkpoint_keeper.h"
 #include "stream/stream_source.h"
 #include "stream/windower.h"
 
@@ -26,6 +29,10 @@ struct StreamOptions {
   std::string format = "auto";
   WindowSpec windows;
   std::string checkpoint_dir;              // empty: no checkpoints
+  // Set: checkpoints go to the keeper instead (after every burst of publications, every
+  // interval, when a source settles, and at the end), and positions become durable only when
+  // it says they are stored.
+  std::shared_ptr<CheckpointKeeper> keeper;
   int64_t checkpoint_interval_ms = 10000;
   size_t queue_batches = 32;
   const RecordGrouper* grouper = nullptr;  // --group-by; outlives the job
@@ -69,6 +76,10 @@ class StreamJob {
 
   // Asks run() to finish. Thread-safe; not async-signal-safe.
   void stop();
+
+  // With a keeper, after run() and once the keeper has stored the last checkpoint (its sink
+  // flushed): tells the sources which positions are durable since run() ended.
+  void apply_durable();
 
   const StreamCounters& counters() const { return counters_; }
 

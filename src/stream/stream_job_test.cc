@@ -1,8 +1,11 @@
 #include "stream/stream_job.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -174,6 +177,20 @@ class SettlingSource final : public StreamSource {
   uint64_t at_settle_ = 0;
 };
 
+// Runs a job of one SettlingSource: the last position it was told was durable when its
+// settle() returned.
+uint64_t durable_at_settle(const StreamOptions& options) {
+  auto source = std::make_unique<SettlingSource>();
+  SettlingSource* s = source.get();
+  std::vector<std::unique_ptr<StreamSource>> sources;
+  sources.push_back(std::move(source));
+  StreamJob job(options, std::move(sources));
+  std::vector<std::string> notes;
+  EXPECT_TRUE(job.prepare(notes));
+  EXPECT_TRUE(job.run([](const SlideReport&) { return true; }, [](const std::string&) {}));
+  return s->at_settle();
+}
+
 TEST(StreamJobTest, SettleReturnsOnceEverythingEmittedIsCountedAndCheckpointed) {
   fs::path dir = fs::temp_directory_path() / ("logan-settle-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -181,17 +198,86 @@ TEST(StreamJobTest, SettleReturnsOnceEverythingEmittedIsCountedAndCheckpointed) 
     StreamOptions options;
     options.format = "common";
     if (with_checkpoint) options.checkpoint_dir = dir.string();
-    auto source = std::make_unique<SettlingSource>();
-    SettlingSource* s = source.get();
-    std::vector<std::unique_ptr<StreamSource>> sources;
-    sources.push_back(std::move(source));
-    StreamJob job(options, std::move(sources));
-    std::vector<std::string> notes;
-    ASSERT_TRUE(job.prepare(notes));
-    ASSERT_TRUE(job.run([](const SlideReport&) { return true; }, [](const std::string&) {}));
-    EXPECT_EQ(s->at_settle(), 50u) << (with_checkpoint ? "with" : "without") << " a checkpoint";
+    EXPECT_EQ(durable_at_settle(options), 50u) << (with_checkpoint ? "with" : "without") << " a checkpoint";
   }
   fs::remove_all(dir);
+}
+
+// Keeps checkpoints in memory and answers from a thread of its own, a little later (as a
+// database sink does), or says the store failed.
+class MemoryKeeper final : public CheckpointKeeper {
+ public:
+  explicit MemoryKeeper(bool fail = false) : fail_(fail) {}
+  ~MemoryKeeper() override {
+    for (auto& t : threads_) t.join();
+  }
+  std::string name() const override { return "memory"; }
+  std::optional<std::string> restored() const override { return restored_; }
+  void keep(std::string checkpoint, std::vector<KeptOffset> offsets,
+            std::function<void(bool)> done) override {
+    threads_.emplace_back([this, checkpoint = std::move(checkpoint), offsets = std::move(offsets),
+                           done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      {
+        std::lock_guard lock(mu_);
+        if (!fail_) {
+          stored_ = checkpoint;
+          offsets_ = offsets;
+        }
+      }
+      done(!fail_);
+    });
+  }
+  // The next run starts from what this one stored.
+  void carry_over() {
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    restored_ = stored_;
+  }
+  std::vector<KeptOffset> offsets() {
+    std::lock_guard lock(mu_);
+    return offsets_;
+  }
+
+ private:
+  bool fail_;
+  std::mutex mu_;
+  std::optional<std::string> restored_, stored_;
+  std::vector<KeptOffset> offsets_;
+  std::vector<std::thread> threads_;
+};
+
+TEST(StreamJobTest, AKeeperCarriesTotalsAndPositionsIntoTheNextRun) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 300; ++i) lines.push_back(clf_line(i));
+  auto keeper = std::make_shared<MemoryKeeper>();
+  StreamOptions options;
+  options.keeper = keeper;
+  {
+    std::vector<std::string> first(lines.begin(), lines.begin() + 100);
+    std::vector<std::unique_ptr<StreamSource>> sources;
+    sources.push_back(std::make_unique<ScriptedSource>("f", first, 10));
+    EXPECT_EQ(run_job(options, std::move(sources)).final_total, 100u);
+  }
+  keeper->carry_over();
+  ASSERT_EQ(keeper->offsets().size(), 1u);
+  EXPECT_EQ(keeper->offsets()[0].source, "f");
+  {
+    std::vector<std::unique_ptr<StreamSource>> sources;
+    sources.push_back(std::make_unique<ScriptedSource>("f", lines, 10));
+    EXPECT_EQ(run_job(options, std::move(sources)).final_total, 300u);
+  }
+}
+
+TEST(StreamJobTest, WithAKeeperSettleWaitsUntilTheCheckpointIsStored) {
+  for (bool fail : {false, true}) {
+    StreamOptions options;
+    options.format = "common";
+    options.keeper = std::make_shared<MemoryKeeper>(fail);
+    // Stored: the source heard of every position before settle() returned. Not stored: it
+    // heard of none, and settle() returned all the same.
+    EXPECT_EQ(durable_at_settle(options), fail ? 0u : 50u);
+  }
 }
 
 TEST(StreamJobTest, EventTimeWindowsFromLoggedTimes) {

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
 from logan_cli import ref  # noqa: E402
-from pg_server import PASSWORD, PgServerMixin  # noqa: E402
+from pg_server import PASSWORD, WithPgServer  # noqa: E402
 
 FIELDS = ["time", "client", "user", "method", "path", "query", "protocol", "status", "size",
           "duration_us", "referer", "user_agent", "vhost", "request"]
@@ -281,7 +281,8 @@ class ExportToFiles(logan_cli.LoganTestCase):
         self.assertEqual(len(read_jsonl(decompress(part_files(out)[0]))), 100)
 
 
-class ExportToPostgres(PgServerMixin, logan_cli.LoganTestCase):
+class ExportToPostgres(WithPgServer, logan_cli.LoganTestCase):
+
     def setUp(self):
         super().setUp()
         self.server.psql("DROP TABLE IF EXISTS access, hostile, web.access; DROP SCHEMA IF EXISTS web")
