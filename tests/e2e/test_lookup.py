@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
-from pg_server import WithPgServer  # noqa: E402
+from pg_server import SINK_TABLES, WithPgServer  # noqa: E402
 from test_stream import StreamProc  # noqa: E402
 
 EVIL = "x'); DROP TABLE logan_windows; --"
@@ -276,10 +276,7 @@ class SqliteLookup(LookupChecks):
 class PostgresLookup(WithPgServer, LookupChecks):
     def setUp(self):
         super().setUp()
-        self.server.psql("DROP TABLE IF EXISTS logan_schema, logan_windows, logan_content_size, "
-                         "logan_status_counts, logan_ip_counts, logan_endpoint_counts, "
-                         "logan_method_counts, logan_checkpoints, logan_offsets, logan_group_counts, "
-                         "logan_group_status_counts CASCADE")
+        self.server.psql(f"DROP TABLE IF EXISTS {SINK_TABLES} CASCADE")
 
     @staticmethod
     def literal(v) -> str:

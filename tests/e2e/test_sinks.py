@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
-from pg_server import WithPgServer  # noqa: E402
+from pg_server import SINK_TABLES, WithPgServer  # noqa: E402
 
 
 def clf(i: int, path: str = "/p", status: int = 200, size: int = 10) -> bytes:
@@ -165,10 +165,7 @@ class SqliteSink(SinkChecks):
 class PostgresSink(WithPgServer, SinkChecks):
     def setUp(self):
         super().setUp()
-        self.server.psql("DROP TABLE IF EXISTS logan_schema, logan_windows, logan_content_size, "
-                         "logan_status_counts, logan_ip_counts, logan_endpoint_counts, "
-                         "logan_method_counts, logan_checkpoints, logan_offsets, logan_group_counts, "
-                         "logan_group_status_counts CASCADE")
+        self.server.psql(f"DROP TABLE IF EXISTS {SINK_TABLES} CASCADE")
 
     def url(self) -> str:
         return self.server.url()
