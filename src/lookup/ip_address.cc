@@ -85,7 +85,10 @@ std::optional<IpPrefix> parse_ip_prefix(std::string_view text, std::string* why)
     length -= 96;
   }
   const int bits = address->v4 ? 32 : 128;
-  const Uint128 host_mask = length == bits ? 0 : ((static_cast<Uint128>(1) << (bits - length)) - 1);
+  const int host_bits = bits - length;
+  const Uint128 host_mask = host_bits == 0     ? Uint128{0}
+                            : host_bits == 128 ? ~Uint128{0}
+                                               : (static_cast<Uint128>(1) << host_bits) - 1;
   if (address->bits & host_mask) return fail("host bits set after the prefix length");
   return IpPrefix{*address, length};
 }
