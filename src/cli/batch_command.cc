@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/lookup_options.h"
 #include "cli/progress_meter.h"
 #include "cli/remote_options.h"
 #include "cli/sink_options.h"
@@ -24,6 +25,7 @@ struct BatchArgs {
   StatsOutputArgs out;
   SinkArgs sink;
   RemoteArgs remote;
+  LookupArgs lookup;
   bool progress = true;
   uint64_t split_bytes = 256ull << 20;
 };
@@ -65,6 +67,12 @@ int run_mpi(const BatchArgs& args) {
   }
   MpiBatchOptions options;
   options.batch = args.batch;
+  auto lookups = Lookups::open(args.lookup, warn);  // every rank groups its own records
+  if (!lookups) {
+    if (g_mpi_session->rank() == 0) warn(lookups.error().message);
+    return kExitInput;
+  }
+  if (*lookups) options.batch.grouper = (*lookups)->grouper();
   options.unit_bytes = std::max<uint64_t>(args.split_bytes, 1 << 20);
   auto report = run_mpi_batch(*g_mpi_session, args.inputs, options);
   const bool root = g_mpi_session->rank() == 0;
@@ -97,6 +105,13 @@ int run(const BatchArgs& args) {
     warn(sinks.error().message);
     return kExitInput;
   }
+  auto lookups = Lookups::open(args.lookup, warn);
+  if (!lookups) {
+    warn(lookups.error().message);
+    return kExitInput;
+  }
+  BatchOptions options = args.batch;
+  if (*lookups) options.grouper = (*lookups)->grouper();
   std::vector<Error> skipped;
   auto remote = open_remote(args.remote);
   auto inputs = remote->expand(args.inputs, args.batch.keep_going ? &skipped : nullptr);
@@ -104,11 +119,10 @@ int run(const BatchArgs& args) {
     warn(inputs.error().message);
     return kExitInput;
   }
-  BatchOptions batch = args.batch;
-  batch.opener = remote->opener();
+  options.opener = remote->opener();
   BatchProgress progress;
   auto meter = start_progress_meter(progress, *inputs, args.progress);
-  auto report = run_batch(*inputs, batch, &progress);
+  auto report = run_batch(*inputs, options, &progress);
   if (meter) meter->stop();
   if (!report) {
     warn(report.error().message);
@@ -131,6 +145,7 @@ void register_batch(CLI::App& app, CommandAction& action) {
   add_stats_output_options(*cmd, args->out);
   add_sink_options(*cmd, args->sink);
   add_remote_options(*cmd, args->remote);
+  add_lookup_options(*cmd, args->lookup);
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Report the readable inputs when some cannot be read (they are listed)");

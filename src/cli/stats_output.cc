@@ -31,6 +31,8 @@ void add_stats_output_options(CLI::App& cmd, StatsOutputArgs& args) {
                  "List client addresses seen more than this many times")
       ->capture_default_str();
   cmd.add_option("--top", args.report.top, "How many top endpoints to list")->capture_default_str();
+  cmd.add_option("--group-top", args.report.group_top, "How many values of each --group-by to list")
+      ->capture_default_str();
   cmd.add_option("-o,--output", args.output, "Write the report to FILE (atomically) instead of stdout");
   cmd.add_option("--emit-partial", args.emit_partial,
                  "Write the mergeable statistics to FILE ('-': stdout) for `logan merge`, "

@@ -21,7 +21,7 @@ struct StatsOutputArgs {
   std::string emit_partial;  // when set, write a partial file here ("-": stdout) instead
 };
 
-// Adds --json, --ip-threshold, --top, -o/--output and --emit-partial to `cmd`.
+// Adds --json, --ip-threshold, --top, --group-top, -o/--output and --emit-partial to `cmd`.
 void add_stats_output_options(CLI::App& cmd, StatsOutputArgs& args);
 
 // Writes the report (or the partial, for `inputs` inputs) as `args` asks; returns the exit status.

@@ -10,6 +10,7 @@
 #include <malloc.h>
 
 #include "cli/commands.h"
+#include "cli/lookup_options.h"
 #include "cli/signal_watcher.h"
 #include "cli/sink_options.h"
 #include "kafka/kafka_source.h"
@@ -41,6 +42,7 @@ struct StreamArgs {
   std::string html;
   ReportOptions report;
   SinkArgs sink;
+  LookupArgs lookup;
   std::vector<std::string> kafka_properties;  // -X name=value
   std::string stats_topic;                    // kafka://BROKERS/TOPIC
 };
@@ -230,6 +232,13 @@ int run(const StreamArgs& args) {
     warn(sinks.error().message);
     return kExitInput;
   }
+  // The refresh thread starts here too, after the stop signals are blocked.
+  auto lookups = Lookups::open(args.lookup, warn);
+  if (!lookups) {
+    warn(lookups.error().message);
+    return kExitInput;
+  }
+  if (*lookups) options.grouper = (*lookups)->grouper();
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error from write(), not a kill
   // Panes come and go every slide; keep the freed heap for the next ones instead of handing
   // it back to the kernel and faulting it in again.
@@ -330,10 +339,13 @@ void register_stream(CLI::App& app, CommandAction& action) {
                   "List client addresses seen more than this many times")
       ->capture_default_str();
   cmd->add_option("--top", args->report.top, "How many top endpoints to list")->capture_default_str();
+  cmd->add_option("--group-top", args->report.group_top, "How many values of each --group-by to list")
+      ->capture_default_str();
   add_sink_options(*cmd, args->sink);
   cmd->add_option("--stats-topic", args->stats_topic,
                   "Also produce every window's statistics and the all-time total, with --job and "
                   "--instance, to this Kafka topic (kafka://BROKERS/TOPIC), for `logan combine`");
+  add_lookup_options(*cmd, args->lookup);
   cmd->add_option("-X", args->kafka_properties,
                   "A librdkafka property for kafka:// sources, NAME=VALUE (repeatable; SASL, TLS, tuning)");
   cmd->callback([args, &action] { action = [args] { return run(*args); }; });

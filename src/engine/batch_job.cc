@@ -62,7 +62,7 @@ class BatchJob {
                                                 bool overlong) {
         if (!overlong && parser.parse(line, batch[batched])) {
           if (++batched == kBatch) {
-            stats.add_parsed_batch(batch, batched);
+            add_batch(stats, batch, batched);
             batched = 0;
           }
           return;
@@ -75,10 +75,15 @@ class BatchJob {
                              std::string(line.substr(0, AccessStats::kSampleTextLimit))});
         }
       });
-      stats.add_parsed_batch(batch, batched);
+      add_batch(stats, batch, batched);
       batched = 0;
       cursor_.record_chunk_lines(chunk.input, chunk.sequence, lines);
     }
+  }
+
+  void add_batch(AccessStats& stats, const LogRecord* records, size_t n) {
+    stats.add_parsed_batch(records, n);
+    if (options_.grouper != nullptr && n > 0) options_.grouper->add(records, n, stats.groups());
   }
 
   void add_samples(const std::vector<std::vector<PendingSample>>& all, AccessStats& stats) {

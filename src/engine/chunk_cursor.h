@@ -24,6 +24,7 @@
 #include "input/line_chunk_reader.h"
 #include "parse/format_cache.h"
 #include "parse/log_parser.h"
+#include "stats/group_stats.h"
 
 namespace logan {
 
@@ -33,6 +34,7 @@ struct BatchOptions {
   size_t chunk_bytes = 4 << 20;        // bytes of lines a worker takes at a time
   bool keep_going = false;             // skip unreadable inputs instead of failing
   InputOpener* opener = nullptr;       // opens remote inputs (s3://, hdfs://); may be null
+  const RecordGrouper* grouper = nullptr;  // --group-by: outlives the job; `logan batch` only
 };
 
 struct BatchProgress {

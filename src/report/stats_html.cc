@@ -59,6 +59,29 @@ void table_rows(std::string& out, const std::vector<KeyCount>& rows, const char*
   out += "</table>\n";
 }
 
+void group_row(std::string& out, uint64_t lines, const std::string& value_html, const GroupCounts& c) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "<tr><td class=n>{}</td><td>{}</td><td class=n>{}</td><td>", lines, value_html, c.bytes);
+  for (size_t i = 0; i < c.statuses.size(); ++i) {
+    fmt::format_to(it, "{}{}: {}", i ? ", " : "", c.statuses[i].first, c.statuses[i].second);
+  }
+  out += "</td></tr>\n";
+}
+
+// One table per --group-by: its top values, then the lines no lookup row matched.
+void append_groups(std::string& out, const GroupStats& groups, const ReportOptions& options) {
+  auto it = std::back_inserter(out);
+  for (const auto& [name, dim] : groups.dimensions()) {
+    fmt::format_to(it, "<h3>Lines by {} ({} values)</h3>\n", html(name), dim.distinct());
+    out += "<table><tr><th class=n>Lines</th><th>Value</th><th class=n>Bytes</th><th>Response codes</th></tr>\n";
+    for (const auto& row : dim.top(options.group_top)) group_row(out, row.counts.lines, html(row.value), row.counts);
+    if (dim.unmatched().lines > 0) {
+      group_row(out, dim.unmatched().lines, "<span class=none>no match</span>", dim.unmatched());
+    }
+    out += "</table>\n";
+  }
+}
+
 void append_section(std::string& out, const HtmlSection& section, const ReportOptions& options) {
   const AccessStats& s = *section.stats;
   auto it = std::back_inserter(out);
@@ -92,6 +115,7 @@ void append_section(std::string& out, const HtmlSection& section, const ReportOp
   fmt::format_to(it, "<h3>IP addresses with more than {} requests</h3>\n", options.ip_threshold);
   table_rows(out, s.clients().above(options.ip_threshold), "Client", "none");
   out += "</div>\n</div>\n";
+  append_groups(out, s.groups(), options);
   if (!s.invalid_samples().empty()) {
     out += "<h3>First invalid lines</h3>\n<table><tr><th>Where</th><th>Line</th></tr>\n";
     for (const auto& sample : s.invalid_samples()) {

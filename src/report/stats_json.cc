@@ -14,6 +14,38 @@ void ranked(JsonWriter& w, std::string_view key_name, const std::vector<KeyCount
   w.end_array();
 }
 
+void group_counts(JsonWriter& w, const GroupCounts& c) {
+  w.key("lines").value(c.lines);
+  w.key("bytes").value(c.bytes);
+  w.key("response_codes").begin_array();
+  for (const auto& [code, count] : c.statuses) {
+    w.begin_object().key("code").value(code).key("count").value(count).end_object();
+  }
+  w.end_array();
+}
+
+// "groups" (only with --group-by, so that documents without it keep their shape).
+void groups(JsonWriter& w, const GroupStats& g, const ReportOptions& options) {
+  w.key("groups").begin_array();
+  for (const auto& [name, dim] : g.dimensions()) {
+    w.begin_object();
+    w.key("by").value(name);
+    w.key("distinct_values").value(static_cast<uint64_t>(dim.distinct()));
+    w.key("top").begin_array();
+    for (const auto& row : dim.top(options.group_top)) {
+      w.begin_object().key("value").value(row.value);
+      group_counts(w, row.counts);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("unmatched").begin_object();
+    group_counts(w, dim.unmatched());
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+}
+
 }  // namespace
 
 void append_stats_json(std::string& out, const AccessStats& s, const ReportOptions& options) {
@@ -74,6 +106,7 @@ void append_stats_json(std::string& out, const AccessStats& s, const ReportOptio
     w.end_object();
   }
   w.end_array();
+  if (!s.groups().empty()) groups(w, s.groups(), options);
   w.end_object();
 }
 

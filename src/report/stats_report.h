@@ -15,6 +15,7 @@ namespace logan {
 struct ReportOptions {
   uint64_t ip_threshold = 10;  // list clients seen more than this many times
   size_t top = 10;             // how many endpoints to list
+  size_t group_top = 10;       // how many values of each --group-by dimension to list
 };
 
 // Appends the statistics document as one line of JSON (no trailing newline).

@@ -37,6 +37,12 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string group_line(uint64_t lines, std::string_view value, const GroupCounts& c) {
+  std::string out = fmt::format("  {:>10}  {}  ({} bytes;", lines, value, c.bytes);
+  for (const auto& [code, count] : c.statuses) out += fmt::format(" {}: {}", code, count);
+  return out + ")\n";
+}
+
 }  // namespace
 
 void append_stats_text(std::string& out, const AccessStats& s, const ReportOptions& options) {
@@ -82,6 +88,14 @@ void append_stats_text(std::string& out, const AccessStats& s, const ReportOptio
     for (const auto& sample : s.invalid_samples()) {
       fmt::format_to(it, "  {}:{}: {}\n", printable(sample.source), sample.line, printable(sample.text));
     }
+  }
+  for (const auto& [name, dim] : s.groups().dimensions()) {
+    fmt::format_to(it, "Lines by {} ({} values; top {}):\n", printable(name), dim.distinct(),
+                   options.group_top);
+    for (const auto& row : dim.top(options.group_top)) {
+      out += group_line(row.counts.lines, printable(row.value), row.counts);
+    }
+    if (dim.unmatched().lines > 0) out += group_line(dim.unmatched().lines, "(no match)", dim.unmatched());
   }
 }
 

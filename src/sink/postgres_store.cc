@@ -91,7 +91,7 @@ class PostgresStore final : public SqlStore {
 
   Status write_locked(const std::vector<StatsRows>& all) {
     const bool v2 = version() >= 2;
-    std::string content, statuses, ips, endpoints, methods;
+    std::string content, statuses, ips, endpoints, methods, groups, group_statuses;
     for (const auto& r : all) {
       const std::string kind = publication_kind_name(r.kind);
       const std::string start = sink_timestamp(r.window_start_ms), end = sink_timestamp(r.window_end_ms);
@@ -156,12 +156,30 @@ class PostgresStore final : public SqlStore {
       add_keys(ips, r.ips);
       add_keys(endpoints, r.endpoints);
       add_keys(methods, r.methods);
+      for (const auto& g : r.groups) {
+        std::string key = id + "\t";
+        append_copy_field(key, g.by);
+        key += '\t';
+        if (g.value) {
+          append_copy_field(key, *g.value);
+        } else {
+          key += "\\N";
+        }
+        groups += key + "\t" + std::to_string(g.counts.lines) + "\t" + std::to_string(g.counts.bytes) + "\n";
+        for (const auto& [code, count] : g.counts.statuses) {
+          group_statuses += key + "\t" + std::to_string(code) + "\t" + std::to_string(count) + "\n";
+        }
+      }
     }
     if (!copy("COPY logan_content_size (window_id, count, sum, min, max, avg) FROM STDIN", content) ||
         !copy("COPY logan_status_counts (window_id, status, count) FROM STDIN", statuses) ||
         !copy("COPY logan_ip_counts (window_id, ip, count) FROM STDIN", ips) ||
         !copy("COPY logan_endpoint_counts (window_id, endpoint, count) FROM STDIN", endpoints) ||
-        (v2 && !copy("COPY logan_method_counts (window_id, method, count) FROM STDIN", methods))) {
+        (v2 && !copy("COPY logan_method_counts (window_id, method, count) FROM STDIN", methods)) ||
+        (version() >= 4 &&
+         (!copy("COPY logan_group_counts (window_id, group_by, value, lines, bytes) FROM STDIN", groups) ||
+          !copy("COPY logan_group_status_counts (window_id, group_by, value, status, count) FROM STDIN",
+                group_statuses)))) {
       return failure("cannot copy counts");
     }
     return Ok{};

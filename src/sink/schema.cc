@@ -73,6 +73,21 @@ std::vector<std::string> migration_step(Dialect d, int to) {
     sql.push_back(
         "CREATE TABLE logan_offsets (job TEXT NOT NULL, instance TEXT NOT NULL, source TEXT NOT NULL, "
         "part BIGINT NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY (job, instance, source, part))");
+  } else if (to == 4) {
+    // --group-by: a NULL value holds the lines that no lookup row matched.
+    sql.push_back(
+        "CREATE TABLE logan_group_counts ("
+        "window_id BIGINT NOT NULL REFERENCES logan_windows (id) ON DELETE CASCADE, "
+        "group_by TEXT NOT NULL, value TEXT, lines BIGINT NOT NULL, bytes BIGINT NOT NULL)");
+    sql.push_back(
+        "CREATE UNIQUE INDEX logan_group_counts_key ON logan_group_counts (window_id, group_by, value)");
+    sql.push_back(
+        "CREATE TABLE logan_group_status_counts ("
+        "window_id BIGINT NOT NULL REFERENCES logan_windows (id) ON DELETE CASCADE, "
+        "group_by TEXT NOT NULL, value TEXT, status INTEGER NOT NULL, count BIGINT NOT NULL)");
+    sql.push_back(
+        "CREATE UNIQUE INDEX logan_group_status_counts_key ON logan_group_status_counts "
+        "(window_id, group_by, value, status)");
   }
   for (auto& s : sql) s = dialect_sql(d, std::move(s));
   return sql;

@@ -182,7 +182,38 @@ class SqliteStore final : public SqlStore {
            keys(id, "INSERT INTO logan_endpoint_counts (window_id, endpoint, count) VALUES (?1, ?2, ?3)",
                 r.endpoints) &&
            (!v2 || keys(id, "INSERT INTO logan_method_counts (window_id, method, count) VALUES (?1, ?2, ?3)",
-                        r.methods));
+                        r.methods)) &&
+           (version() < 4 || groups(id, r.groups));
+  }
+
+  bool groups(int64_t id, const std::vector<GroupRowCounts>& rows) {
+    Statement g(db_, "INSERT INTO logan_group_counts (window_id, group_by, value, lines, bytes) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement st(db_, "INSERT INTO logan_group_status_counts (window_id, group_by, value, status, count) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!g.ok() || !st.ok()) return false;
+    auto key = [&](Statement& s, const GroupRowCounts& row) {
+      s.integer(1, id);
+      s.text(2, row.by);
+      if (row.value) {
+        s.text(3, *row.value);
+      } else {
+        s.null(3);
+      }
+    };
+    for (const auto& row : rows) {
+      key(g, row);
+      g.integer(4, static_cast<int64_t>(row.counts.lines));
+      g.integer(5, static_cast<int64_t>(row.counts.bytes));
+      if (!g.run()) return false;
+      for (const auto& [code, count] : row.counts.statuses) {
+        key(st, row);
+        st.integer(4, code);
+        st.integer(5, static_cast<int64_t>(count));
+        if (!st.run()) return false;
+      }
+    }
+    return true;
   }
 
   bool keys(int64_t id, const char* sql, const std::vector<KeyCount>& rows) {

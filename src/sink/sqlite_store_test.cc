@@ -109,6 +109,30 @@ TEST_F(SqliteStoreTest, AnOlderSchemaIsMigratedAndKeepsItsRows) {
   EXPECT_EQ(query("SELECT count(*) FROM logan_method_counts"), "1");
 }
 
+TEST_F(SqliteStoreTest, GroupsAreStoredWithTheirStatusCountsAndHostileValuesAsData) {
+  StatsRows r = rows(PublicationKind::kRun, 0, 1);
+  const std::string hostile = "x'); DROP TABLE logan_windows; --";
+  GroupCounts counts;
+  counts.lines = 3;
+  counts.bytes = 30;
+  counts.statuses = {{200, 2}, {404, 1}};
+  r.groups.push_back({"org.name", hostile, counts});
+  r.groups.push_back({"org.name", std::nullopt, GroupCounts{1, 5, {{500, 1}}}});
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->write({r}));
+  ASSERT_TRUE((*store)->write({r}));  // replaced, not added
+  EXPECT_EQ(query("SELECT count(*) FROM logan_windows"), "1");
+  EXPECT_EQ(query("SELECT lines || ',' || bytes FROM logan_group_counts WHERE value = '" +
+                  std::string("x''); DROP TABLE logan_windows; --") + "'"),
+            "3,30");
+  EXPECT_EQ(query("SELECT lines FROM logan_group_counts WHERE value IS NULL"), "1");
+  EXPECT_EQ(query("SELECT group_concat(status || ':' || count) FROM (SELECT * FROM "
+                  "logan_group_status_counts WHERE value IS NOT NULL ORDER BY status)"),
+            "200:2,404:1");
+  EXPECT_EQ(query("SELECT count(*) FROM logan_group_status_counts"), "3");
+}
+
 StatsRows checkpoint_rows(const std::string& bytes, std::vector<StatsRows::Offset> offsets) {
   StatsRows r;
   r.job = "j";

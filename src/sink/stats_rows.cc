@@ -14,23 +14,26 @@ namespace {
 
 // Valid UTF-8 without NUL; distinct keys that become equal are summed, then ordered as the
 // report orders them (count desc, key asc).
+std::string clean_text(std::string_view text) {
+  std::string clean;
+  append_valid_utf8(clean, text);
+  if (clean.find('\0') == std::string::npos) return clean;
+  std::string no_nul;
+  for (char c : clean) {
+    if (c == '\0') {
+      no_nul += "\xEF\xBF\xBD";
+    } else {
+      no_nul += c;
+    }
+  }
+  return no_nul;
+}
+
 std::vector<KeyCount> clean_keys(std::vector<KeyCount> keys) {
   bool changed = false;
   std::string clean;
   for (auto& k : keys) {
-    clean.clear();
-    append_valid_utf8(clean, k.key);
-    if (clean.find('\0') != std::string::npos) {
-      std::string no_nul;
-      for (char c : clean) {
-        if (c == '\0') {
-          no_nul += "\xEF\xBF\xBD";
-        } else {
-          no_nul += c;
-        }
-      }
-      clean = std::move(no_nul);
-    }
+    clean = clean_text(k.key);
     if (clean != k.key) {
       k.key = clean;
       changed = true;
@@ -44,6 +47,27 @@ std::vector<KeyCount> clean_keys(std::vector<KeyCount> keys) {
   for (auto& [key, count] : sums) out.push_back({key, count});
   std::stable_sort(out.begin(), out.end(),
                    [](const KeyCount& a, const KeyCount& b) { return a.count > b.count; });
+  return out;
+}
+
+// The top values of each dimension (values that become equal when cleaned are added
+// together), then its unmatched lines when there are any.
+std::vector<GroupRowCounts> group_rows(const GroupStats& groups, size_t top) {
+  std::vector<GroupRowCounts> out;
+  for (const auto& [name, dim] : groups.dimensions()) {
+    std::map<std::string, size_t> at;  // clean value -> index in out
+    const std::string by = clean_text(name);
+    for (auto& row : dim.top(top)) {
+      std::string value = clean_text(row.value);
+      auto [it, fresh] = at.emplace(value, out.size());
+      if (fresh) {
+        out.push_back({by, std::move(value), std::move(row.counts)});
+      } else {
+        out[it->second].counts.merge(row.counts);
+      }
+    }
+    if (dim.unmatched().lines > 0) out.push_back({by, std::nullopt, dim.unmatched()});
+  }
   return out;
 }
 
@@ -86,6 +110,7 @@ StatsRows make_stats_rows(const AccessStats& stats, const ReportOptions& options
   r.ips = clean_keys(stats.clients().above(options.ip_threshold));
   r.endpoints = clean_keys(stats.endpoints().top(options.top));
   r.methods = clean_keys(stats.methods().top(stats.methods().distinct()));
+  r.groups = group_rows(stats.groups(), options.group_top);
   return r;
 }
 

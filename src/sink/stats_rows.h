@@ -27,6 +27,14 @@ namespace logan {
 enum class PublicationKind { kRun, kWindow, kTotal, kCheckpoint };
 const char* publication_kind_name(PublicationKind kind);
 
+// The counts of one value of one --group-by dimension (value nullopt: lines no lookup row
+// matched).
+struct GroupRowCounts {
+  std::string by;                    // "lookup.column"
+  std::optional<std::string> value;
+  GroupCounts counts;
+};
+
 struct StatsRows {
   std::string job;
   std::string instance;
@@ -48,6 +56,7 @@ struct StatsRows {
   std::vector<KeyCount> ips;
   std::vector<KeyCount> endpoints;
   std::vector<KeyCount> methods;
+  std::vector<GroupRowCounts> groups;  // per dimension: the top values, then the unmatched
 
   // kCheckpoint only: the checkpoint's bytes, the positions it holds (a readable copy, for
   // logan_offsets), and what to call once it is stored (true) or its first attempt failed

@@ -11,7 +11,9 @@ namespace logan {
 namespace {
 
 constexpr std::string_view kMagic = "LOGANST\x01";  // 8 bytes; the last names the framing
-constexpr uint64_t kVersion = 1;
+// Version 2 appends the grouped statistics; a state without groups is still written as
+// version 1, so that older readers take it. Both are read.
+constexpr uint64_t kVersion = 2;
 
 bool sample_before(const InvalidSample& a, const InvalidSample& b) {
   return std::tie(a.input, a.line, a.source, a.text) < std::tie(b.input, b.line, b.source, b.text);
@@ -57,6 +59,7 @@ void AccessStats::merge(const AccessStats& other) {
     if (!has_time_range() || other.first_time_ < first_time_) first_time_ = other.first_time_;
     if (!has_time_range() || other.last_time_ > last_time_) last_time_ = other.last_time_;
   }
+  groups_.merge(other.groups_);
 }
 
 void AccessStats::subtract(const AccessStats& part) {
@@ -70,6 +73,7 @@ void AccessStats::subtract(const AccessStats& part) {
   clients_.subtract(part.clients_);
   endpoints_.subtract(part.endpoints_);
   methods_.subtract(part.methods_);
+  groups_.subtract(part.groups_);
 }
 
 void AccessStats::set_extremes_from(const std::vector<const AccessStats*>& parts) {
@@ -115,14 +119,14 @@ bool AccessStats::operator==(const AccessStats& o) const {
          samples_ == o.samples_ && content_ == o.content_ && status_counts_ == o.status_counts_ &&
          bytes_by_class_ == o.bytes_by_class_ && clients_ == o.clients_ &&
          endpoints_ == o.endpoints_ && methods_ == o.methods_ && first_time_ == o.first_time_ &&
-         last_time_ == o.last_time_;
+         last_time_ == o.last_time_ && groups_ == o.groups_;
 }
 
 void AccessStats::serialize(std::string& out, bool canonical) const {
   const size_t start = out.size();
   out.append(kMagic);
   BinaryWriter w(out);
-  w.u64(kVersion);
+  w.u64(groups_.empty() ? 1 : kVersion);
   w.u64(total_);
   w.u64(parsed_);
   w.u64(invalid_);
@@ -149,6 +153,7 @@ void AccessStats::serialize(std::string& out, bool canonical) const {
   methods_.serialize(w, canonical);
   w.i64(first_time_);
   w.i64(last_time_);
+  if (!groups_.empty()) groups_.serialize(w, canonical);
   append_checksum(out, start);
 }
 
@@ -164,9 +169,9 @@ Status AccessStats::merge_serialized(std::string_view data) {
   if (!body) return body.error();
   BinaryReader r(*body);
   uint64_t version = r.u64();
-  if (version != kVersion) {
+  if (version != kVersion && version != 1) {
     return Error{"unsupported logan statistics version " + std::to_string(version) +
-                 " (this logan reads version " + std::to_string(kVersion) + ")"};
+                 " (this logan reads versions 1 to " + std::to_string(kVersion) + ")"};
   }
   // Everything but the key tables is decoded into a small state and merged at the end; the
   // key tables, which can hold millions of keys, are merged into ours as they are read.
@@ -201,6 +206,9 @@ Status AccessStats::merge_serialized(std::string_view data) {
   }
   s.first_time_ = r.i64();
   s.last_time_ = r.i64();
+  if (version >= 2 && !s.groups_.merge_serialized(r)) {
+    return Error{"corrupt logan statistics state (truncated groups)"};
+  }
   if (r.failed() || !r.at_end() || s.parsed_ + s.invalid_ != s.total_ ||
       s.samples_.size() > kMaxSamples ||
       !std::is_sorted(s.samples_.begin(), s.samples_.end(), sample_before)) {

@@ -17,6 +17,7 @@
 
 #include "core/result.h"
 #include "parse/log_record.h"
+#include "stats/group_stats.h"
 #include "stats/key_counts.h"
 
 namespace logan {
@@ -138,6 +139,9 @@ class AccessStats {
   bool has_time_range() const { return first_time_ != LogRecord::kNoTime; }
   int64_t first_time() const { return first_time_; }
   int64_t last_time() const { return last_time_; }
+  // Statistics per looked-up value (--group-by); filled by a RecordGrouper beside add_parsed().
+  GroupStats& groups() { return groups_; }
+  const GroupStats& groups() const { return groups_; }
 
   bool operator==(const AccessStats& other) const;
 
@@ -158,6 +162,7 @@ class AccessStats {
   KeyCounts methods_{/*remember_last=*/true};
   int64_t first_time_ = LogRecord::kNoTime;
   int64_t last_time_ = LogRecord::kNoTime;
+  GroupStats groups_;
 };
 
 }  // namespace logan

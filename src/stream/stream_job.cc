@@ -370,12 +370,16 @@ class StreamJob::Impl {
     const bool event_time = options_.windows.event_time;
     AccessStats& pane = event_time ? windower_.total() : windower_.open_pane();
     const size_t n = b.records.size();
+    const RecordGrouper* grouper = options_.grouper;
     if (!event_time) {
       for (size_t i = 0; i < n; i += 32) pane.add_parsed_batch(&b.records[i], std::min<size_t>(32, n - i));
+      if (grouper != nullptr && n > 0) grouper->add(b.records.data(), n, pane.groups());
     } else {
       for (const LogRecord& record : b.records) {
         AccessStats* target = record.has_time() ? windower_.pane_for(record.time * 1000) : nullptr;
-        (target ? *target : windower_.total()).add_parsed(record);
+        AccessStats& into = target ? *target : windower_.total();
+        into.add_parsed(record);
+        if (grouper != nullptr) grouper->add(&record, 1, into.groups());
       }
     }
     for (const auto& bad : b.invalid) {

@@ -35,6 +35,7 @@ struct StreamOptions {
   std::shared_ptr<CheckpointKeeper> keeper;
   int64_t checkpoint_interval_ms = 10000;
   size_t queue_batches = 32;
+  const RecordGrouper* grouper = nullptr;  // --group-by; outlives the job
 };
 
 // What is published every slide.

@@ -287,8 +287,9 @@ class LoganTestCase(unittest.TestCase):
     def assertSchema(self, doc):
         """The shape of docs/json-output.md, with integers where integers belong."""
         self.assertIsInstance(doc, dict)
-        # "skipped_inputs" appears only when --keep-going skipped an input.
-        self.assertEqual(sorted(k for k in doc if k != "skipped_inputs"), sorted(DOC_KEYS),
+        # "skipped_inputs" appears only when --keep-going skipped an input, "groups" only with
+        # --group-by.
+        self.assertEqual(sorted(k for k in doc if k not in ("skipped_inputs", "groups")), sorted(DOC_KEYS),
                          "top-level keys")
         self.assertEqual(sorted(doc["lines"]), ["invalid", "parsed", "total"])
         for k, v in doc["lines"].items():

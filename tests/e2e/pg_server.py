@@ -87,6 +87,12 @@ class PgServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# Every table of logan's --sink schema (docs/database-schema.md), for tests that start afresh.
+SINK_TABLES = ("logan_schema, logan_windows, logan_content_size, logan_status_counts, "
+               "logan_ip_counts, logan_endpoint_counts, logan_method_counts, logan_checkpoints, "
+               "logan_offsets, logan_group_counts, logan_group_status_counts")
+
+
 class WithPgServer:
     """A unittest.TestCase mixin: one server for the whole class (`cls.server`), started
     before its first test and torn down after its last. Missing server binaries fail the class

@@ -19,12 +19,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pg_server import WithPgServer  # noqa: E402
+from pg_server import SINK_TABLES as TABLES, WithPgServer  # noqa: E402
 from test_kafka_stream import KafkaStreamCase, wait_until  # noqa: E402
-
-TABLES = ("logan_schema, logan_windows, logan_content_size, logan_status_counts, "
-          "logan_ip_counts, logan_endpoint_counts, logan_method_counts, logan_checkpoints, "
-          "logan_offsets")
 
 
 class ExactlyOnceChecks(KafkaStreamCase):

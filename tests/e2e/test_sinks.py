@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
-from pg_server import WithPgServer  # noqa: E402
+from pg_server import SINK_TABLES, WithPgServer  # noqa: E402
 
 
 def clf(i: int, path: str = "/p", status: int = 200, size: int = 10) -> bytes:
@@ -107,11 +107,12 @@ class SinkChecks(logan_cli.LoganTestCase):
         self.assertEqual(self.one("SELECT version FROM logan_schema"), "1")
         r = self.run_logan("batch", log, "--sink", self.url(), "--job", "new")
         self.assertEqual(r.returncode, 0, r.describe())
-        self.assertEqual(self.one("SELECT version FROM logan_schema"), "3")
+        self.assertEqual(self.one("SELECT version FROM logan_schema"), "4")
         self.assertEqual(self.rows("SELECT job, lines_total FROM logan_windows ORDER BY job"),
                          [("new", "500"), ("old", "500")])
         self.assertEqual(self.one("SELECT count(DISTINCT window_id) FROM logan_method_counts"), "1")
         self.assertEqual(self.one("SELECT count(*) FROM logan_checkpoints"), "0")  # version 3
+        self.assertEqual(self.one("SELECT count(*) FROM logan_group_counts"), "0")  # version 4
         # A database newer than this logan is refused.
         p = subprocess.run([self.logan, "batch", log, "--sink", self.url()], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
@@ -164,9 +165,7 @@ class SqliteSink(SinkChecks):
 class PostgresSink(WithPgServer, SinkChecks):
     def setUp(self):
         super().setUp()
-        self.server.psql("DROP TABLE IF EXISTS logan_schema, logan_windows, logan_content_size, "
-                         "logan_status_counts, logan_ip_counts, logan_endpoint_counts, "
-                         "logan_method_counts, logan_checkpoints, logan_offsets CASCADE")
+        self.server.psql(f"DROP TABLE IF EXISTS {SINK_TABLES} CASCADE")
 
     def url(self) -> str:
         return self.server.url()
