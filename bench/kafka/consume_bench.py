@@ -46,6 +46,7 @@ def main() -> None:
     ap.add_argument("--build", default=str(ROOT / "build"))
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--partitions", type=int, default=64)
+    ap.add_argument("--ship-args", default="", help='more logan ship options, e.g. "--message-bytes 1MiB"')
     ap.add_argument("--stream-args", default="", help='more logan stream options, e.g. "-X fetch.max.bytes=..."')
     a = ap.parse_args()
     logan = str(Path(a.build) / "logan")
@@ -58,7 +59,8 @@ def main() -> None:
         try:
             b = cluster.stdout.readline().strip()
             subprocess.run([logan, "ship", "--brokers", b, "--topic", "logs", "--key", "none",
-                            "-X", "sticky.partitioning.linger.ms=0", log], check=True)
+                            "-X", "sticky.partitioning.linger.ms=0", *a.ship_args.split(), log],
+                           check=True)
             start = time.monotonic()
             r = subprocess.run(["kcat", "-b", b, "-t", "logs", "-C", "-e", "-q", "-o", "beginning"],
                                stdout=subprocess.PIPE, check=True)

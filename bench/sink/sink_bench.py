@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """What --sink adds to a `logan batch` run: the same run with no sink, with SQLite, and with a
 PostgreSQL server started for the purpose (tests/e2e/pg_server.py; skipped when its binaries
-are missing), alternated, the median of each reported with the ratio to no sink.
+are missing), alternated, the median of each reported with the ratio to no sink. Two cases
+for each database: a new run (a job name of its own, as a nightly job stores a new day), and the
+same run stored again (the same job and logs: its rows are replaced, the idempotent path).
 
     python3 bench/sink/sink_bench.py --logan build/logan --lines 5000000 --runs 5
 """
@@ -36,19 +38,22 @@ def main() -> int:
         log = Path(tmp) / "access.log"
         subprocess.run([a.logan, "gen", "--lines", str(a.lines), "--seed", "1", "-o", log], check=True)
         log.read_bytes()  # warm the page cache
-        variants = {"no sink": [], "sqlite": []}
+        variants = {"no sink": [], "sqlite, new run": [], "sqlite, run stored again": []}
         urls = {"sqlite": f"sqlite:{Path(tmp) / 'stats.db'}"}
         pg = None
         if pg_bin() is not None:
             pg = PgServer()
             urls["postgresql"] = pg.url()
-            variants["postgresql"] = []
+            variants["postgresql, new run"] = []
+            variants["postgresql, run stored again"] = []
         try:
-            for _ in range(a.runs):
+            for i in range(a.runs):
                 for name in variants:
                     cmd = [a.logan, "batch", str(log)]
-                    if name in urls:
-                        cmd += ["--sink", urls[name]]
+                    if name != "no sink":
+                        db, case = name.split(", ")
+                        job = f"new-{i}" if case == "new run" else "again"
+                        cmd += ["--sink", urls[db], "--job", job]
                     variants[name].append(timed(cmd))
         finally:
             if pg is not None:
