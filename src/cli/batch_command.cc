@@ -32,13 +32,12 @@ struct BatchArgs {
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
-// Writes the report, then stores the run's statistics in the --sink databases; the exit status.
-// A run's rows are keyed by its job, instance and the logged time range, so running the same
-// job over the same logs again replaces them.
+// Stores the run's statistics in the --sink databases while it writes the report; the exit
+// status. A run's rows are keyed by its job, instance and the logged time range, so running the
+// same job over the same logs again replaces them.
 int report_and_store(const AccessStats& stats, uint32_t inputs, const std::vector<Error>& skipped,
                      const BatchArgs& args, Sinks* sinks) {
-  int status = write_stats(stats, inputs, skipped, args.out);
-  if (sinks == nullptr || sinks->empty()) return status;
+  if (sinks == nullptr || sinks->empty()) return write_stats(stats, inputs, skipped, args.out);
   StatsRows rows = make_stats_rows(stats, args.out.report);
   rows.kind = PublicationKind::kRun;
   if (stats.has_time_range()) {
@@ -47,7 +46,8 @@ int report_and_store(const AccessStats& stats, uint32_t inputs, const std::vecto
   }
   rows.final = true;
   rows.published_ms = wall_clock_ms();
-  sinks->publish(std::move(rows));
+  sinks->publish(std::move(rows));  // the writers' threads store it meanwhile
+  int status = write_stats(stats, inputs, skipped, args.out);
   Status stored = sinks->flush();
   if (!stored) {
     warn(stored.error().message);

@@ -22,6 +22,10 @@ class Statement {
   bool ok() const { return rc_ == SQLITE_OK; }
   sqlite3_stmt* get() { return stmt_; }
   void text(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  // Binds text that stays alive and unchanged until the statement has run.
+  void text_static(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
   void integer(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void real(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   void blob(int i, const std::string& v) { sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT); }
@@ -178,11 +182,8 @@ class SqliteStore final : public SqlStore {
       st.integer(3, static_cast<int64_t>(count));
       if (!st.run()) return false;
     }
-    return keys(id, "INSERT INTO logan_ip_counts (window_id, ip, count) VALUES (?1, ?2, ?3)", r.ips) &&
-           keys(id, "INSERT INTO logan_endpoint_counts (window_id, endpoint, count) VALUES (?1, ?2, ?3)",
-                r.endpoints) &&
-           (!v2 || keys(id, "INSERT INTO logan_method_counts (window_id, method, count) VALUES (?1, ?2, ?3)",
-                        r.methods)) &&
+    return keys(id, "logan_ip_counts", "ip", r.ips) && keys(id, "logan_endpoint_counts", "endpoint", r.endpoints) &&
+           (!v2 || keys(id, "logan_method_counts", "method", r.methods)) &&
            (version() < 4 || groups(id, r.groups));
   }
 
@@ -216,16 +217,37 @@ class SqliteStore final : public SqlStore {
     return true;
   }
 
-  bool keys(int64_t id, const char* sql, const std::vector<KeyCount>& rows) {
-    Statement s(db_, sql);
-    if (!s.ok()) return false;
-    for (const auto& k : rows) {
-      s.integer(1, id);
-      s.text(2, k.key);
-      s.integer(3, static_cast<int64_t>(k.count));
-      if (!s.run()) return false;
+  // Inserts (window id, key, count) rows into `table`, many rows per statement: the per-row
+  // cost of running a statement is most of the time of storing tens of thousands of clients.
+  bool keys(int64_t id, const char* table, const char* key_column, const std::vector<KeyCount>& rows) {
+    constexpr size_t kPerStatement = 128;
+    auto sql = [&](size_t n) {
+      std::string text = std::string("INSERT INTO ") + table + " (window_id, " + key_column + ", count) VALUES ";
+      for (size_t i = 0; i < n; ++i) text += i == 0 ? "(?1, ?, ?)" : ", (?1, ?, ?)";
+      return text;
+    };
+    const size_t full = rows.size() / kPerStatement;
+    std::optional<Statement> many;
+    if (full > 0) {
+      many.emplace(db_, sql(kPerStatement).c_str());
+      if (!many->ok()) return false;
     }
-    return true;
+    auto put = [&](Statement& s, size_t from, size_t n) {
+      s.integer(1, id);
+      for (size_t i = 0; i < n; ++i) {
+        const KeyCount& k = rows[from + i];
+        s.text_static(static_cast<int>(2 + 2 * i), k.key);
+        s.integer(static_cast<int>(3 + 2 * i), static_cast<int64_t>(k.count));
+      }
+      return s.run();
+    };
+    for (size_t b = 0; b < full; ++b) {
+      if (!put(*many, b * kPerStatement, kPerStatement)) return false;
+    }
+    const size_t rest = rows.size() - full * kPerStatement;
+    if (rest == 0) return true;
+    Statement tail(db_, sql(rest).c_str());
+    return tail.ok() && put(tail, full * kPerStatement, rest);
   }
 
   sqlite3* db_;

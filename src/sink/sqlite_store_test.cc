@@ -80,6 +80,28 @@ TEST_F(SqliteStoreTest, CreatesTheSchemaAndStoresAPublication) {
   EXPECT_EQ(query("SELECT bytes_2xx FROM logan_windows"), "300");
 }
 
+TEST_F(SqliteStoreTest, ManyKeysAreStoredInFullAndPartialStatementsAlike) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store);
+  for (size_t n : {0, 1, 127, 128, 129, 300}) {
+    StatsRows r = rows(PublicationKind::kWindow, static_cast<int64_t>(n) * 60000, 1);
+    r.ips.clear();
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      r.ips.push_back({"10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256), i + 1});
+      sum += i + 1;
+    }
+    ASSERT_TRUE((*store)->write({r})) << n;
+    const std::string where = " FROM logan_ip_counts c JOIN logan_windows w ON w.id = c.window_id "
+                              "WHERE w.window_start = '" + sink_timestamp(r.window_start_ms) + "'";
+    EXPECT_EQ(query("SELECT count(*)" + where), std::to_string(n));
+    EXPECT_EQ(query("SELECT coalesce(sum(count), 0)" + where), std::to_string(sum));
+    if (n > 0) {
+      EXPECT_EQ(query("SELECT count" + where + " AND ip = '" + r.ips.back().key + "'"), std::to_string(n));
+    }
+  }
+}
+
 TEST_F(SqliteStoreTest, APublicationWrittenAgainReplacesTheOldOne) {
   auto store = open_stats_store(url());
   ASSERT_TRUE(store);

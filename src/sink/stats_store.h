@@ -17,7 +17,7 @@
 namespace logan {
 
 // The schema version this logan writes; docs/database-schema.md lists each version.
-constexpr int kStatsSchemaVersion = 4;
+constexpr int kStatsSchemaVersion = 5;
 
 class StatsStore {
  public:

@@ -33,6 +33,10 @@ class SinkChecks(logan_cli.LoganTestCase):
     def url(self) -> str:
         raise NotImplementedError
 
+    def execute(self, sql: str) -> None:
+        """Runs a statement as a dashboard's own maintenance job would."""
+        raise NotImplementedError
+
     def one(self, sql: str) -> str:
         r = self.rows(sql)
         self.assertEqual(len(r), 1, f"{sql}: {r}")
@@ -98,6 +102,20 @@ class SinkChecks(logan_cli.LoganTestCase):
         self.assertEqual(got, want)
         self.assertEqual(self.one("SELECT count(*) FROM logan_windows"), "1")
 
+    def test_deleting_a_window_deletes_its_counts(self):
+        log = self.sample_log(2000)
+        for job in ("gone", "kept"):
+            r = self.run_logan("batch", log, "--sink", self.url(), "--job", job, "--ip-threshold", "0")
+            self.assertEqual(r.returncode, 0, r.describe())
+        tables = ["logan_content_size", "logan_status_counts", "logan_ip_counts",
+                  "logan_endpoint_counts", "logan_method_counts"]
+        before = {t: int(self.one(f"SELECT count(*) FROM {t}")) for t in tables}
+        self.execute("DELETE FROM logan_windows WHERE job = 'gone'")  # a retention job, say
+        for t in tables:
+            orphans = self.one(f"SELECT count(*) FROM {t} WHERE window_id NOT IN (SELECT id FROM logan_windows)")
+            self.assertEqual(orphans, "0", t)
+            self.assertEqual(int(self.one(f"SELECT count(*) FROM {t}")) * 2, before[t], t)
+
     def test_an_older_schema_is_migrated(self):
         log = self.sample_log(500)
         env = dict(os.environ, LOGAN_TEST_SCHEMA_VERSION="1")
@@ -107,7 +125,7 @@ class SinkChecks(logan_cli.LoganTestCase):
         self.assertEqual(self.one("SELECT version FROM logan_schema"), "1")
         r = self.run_logan("batch", log, "--sink", self.url(), "--job", "new")
         self.assertEqual(r.returncode, 0, r.describe())
-        self.assertEqual(self.one("SELECT version FROM logan_schema"), "4")
+        self.assertEqual(self.one("SELECT version FROM logan_schema"), "5")
         self.assertEqual(self.rows("SELECT job, lines_total FROM logan_windows ORDER BY job"),
                          [("new", "500"), ("old", "500")])
         self.assertEqual(self.one("SELECT count(DISTINCT window_id) FROM logan_method_counts"), "1")
@@ -154,6 +172,15 @@ class SqliteSink(SinkChecks):
         finally:
             con.close()
 
+    def execute(self, sql):
+        con = sqlite3.connect(self.db)
+        try:
+            con.execute("PRAGMA foreign_keys = ON")  # SQLite cascades only when asked to
+            con.execute(sql)
+            con.commit()
+        finally:
+            con.close()
+
     def test_a_file_that_is_not_a_database_is_refused(self):
         self.db.write_text("not a database " * 100)
         r = self.run_logan("batch", self.sample_log(100), "--sink", self.url())
@@ -173,6 +200,9 @@ class PostgresSink(WithPgServer, SinkChecks):
     def rows(self, sql):
         out = self.server.psql(sql)
         return [tuple(line.split("|")) for line in out.splitlines()] if out else []
+
+    def execute(self, sql):
+        self.server.psql(sql)
 
     def test_bad_credentials_are_one_line_and_hide_the_password(self):
         r = self.run_logan("batch", self.sample_log(100), "--sink", self.server.url(password="wrong-pw"))
