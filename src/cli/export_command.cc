@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/input_options.h"
+#include "cli/lookup_options.h"
 #include "cli/progress_meter.h"
 #include "cli/remote_options.h"
 #include "export/export_job.h"
@@ -32,6 +33,7 @@ struct ExportArgs {
   std::vector<std::string> inputs;
   BatchOptions batch;
   RemoteArgs remote;
+  LookupArgs lookup;
   std::string output_dir;
   std::string to_url;
   std::string table;
@@ -47,17 +49,21 @@ struct ExportArgs {
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
-Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& args) {
+// `extra`: the names of the looked-up columns (--with) that follow the record's own.
+Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& args,
+                                                            const std::vector<std::string>& extra) {
   if (!args.to_url.empty()) {
     if (args.table.empty()) return Error{"--to needs --table NAME"};
-    auto pg = PgDestination::open(args.to_url, args.table);
+    auto pg = PgDestination::open(args.to_url, args.table, extra);
     if (!pg) return pg.error();
     return std::unique_ptr<RecordDestination>(std::move(pg.value()));
   }
   if (args.output_dir.empty()) return Error{"say where to export: -o DIR or --to postgresql://..."};
-  auto files = FileDestination::open(args.output_dir, args.overwrite, args.files);
-  if (!files) return files.error();
-  return std::unique_ptr<RecordDestination>(std::move(files.value()));
+  FileExportOptions files = args.files;
+  files.extra_columns = extra;
+  auto files_destination = FileDestination::open(args.output_dir, args.overwrite, files);
+  if (!files_destination) return files_destination.error();
+  return std::unique_ptr<RecordDestination>(std::move(files_destination.value()));
 }
 
 // An s3:// directory is written as a local one first (TMPDIR), then each file is uploaded
@@ -101,7 +107,13 @@ int run(const ExportArgs& args) {
     }
     rejects = std::move(opened.value());
   }
-  auto destination = open_destination(args);
+  auto lookups = Lookups::open(args.lookup, warn);
+  if (!lookups) {
+    warn(lookups.error().message);
+    return kExitInput;
+  }
+  const ExtraColumns* extra = *lookups ? (*lookups)->columns() : nullptr;
+  auto destination = open_destination(args, extra ? extra->names() : std::vector<std::string>());
   if (!destination) {
     warn(destination.error().message);
     return kExitInput;
@@ -110,7 +122,7 @@ int run(const ExportArgs& args) {
   auto meter = start_progress_meter(progress, *inputs, args.progress);
   BatchOptions batch = args.batch;
   batch.opener = remote->opener();
-  auto report = run_export(*inputs, batch, **destination, rejects.get(), &progress);
+  auto report = run_export(*inputs, batch, **destination, rejects.get(), &progress, extra);
   if (meter) meter->stop();
   if (!report) {
     warn(report.error().message + " (nothing was exported)");
@@ -173,6 +185,7 @@ void register_export(CLI::App& app, CommandAction& action) {
       "export", "Write the parsed records (JSON Lines or CSV files, or a PostgreSQL table)");
   add_input_options(*cmd, args->inputs, args->batch);
   add_remote_options(*cmd, args->remote);
+  add_export_lookup_options(*cmd, args->lookup);
   auto* out = cmd->add_option("-o,--output", args->output_dir,
                               "Write the records as files in this directory");
   auto* to = cmd->add_option("--to", args->to_url,

@@ -13,9 +13,9 @@ namespace {
 class ExportJob {
  public:
   ExportJob(InputList& queue, const BatchOptions& options, RecordDestination& destination,
-            RejectsFile* rejects, BatchProgress* progress)
+            RejectsFile* rejects, BatchProgress* progress, const ExtraColumns* extra)
       : cursor_(queue, options, progress), options_(options), destination_(destination),
-        rejects_(rejects), progress_(progress) {}
+        rejects_(rejects), progress_(progress), extra_(extra) {}
 
   Result<ExportReport> run() {
     Status ready = cursor_.prepare();
@@ -72,13 +72,17 @@ class ExportJob {
     LogRecord record;
     std::string rejected_lines;
     uint64_t exported = 0, rejected = 0;
+    std::vector<const std::string*> values(extra_ ? extra_->names().size() : 0);
+    std::unique_ptr<ExtraColumns::Reader> reader;
     while (cursor_.take(chunk, format)) {
       LogParser& parser = parsers.get(format);
       rejected_lines.clear();
+      if (extra_) reader = extra_->reader();  // a refreshed lookup applies from the next chunk
       uint64_t lines = for_each_line(chunk, [&](std::string_view line, uint64_t line_no,
                                                 bool overlong) {
         if (!overlong && parser.parse(line, record)) {
-          writer->add(record);
+          if (reader) reader->values(record, values.data());
+          writer->add(record, values.data());
           ++exported;
           return;
         }
@@ -101,6 +105,7 @@ class ExportJob {
   RecordDestination& destination_;
   RejectsFile* rejects_;
   BatchProgress* progress_;
+  const ExtraColumns* extra_;
   std::atomic<uint64_t> exported_{0};
   std::atomic<uint64_t> rejected_{0};
 };
@@ -109,9 +114,9 @@ class ExportJob {
 
 Result<ExportReport> run_export(const std::vector<InputFile>& inputs, const BatchOptions& options,
                                 RecordDestination& destination, RejectsFile* rejects,
-                                BatchProgress* progress) {
+                                BatchProgress* progress, const ExtraColumns* extra) {
   InputList queue(inputs);
-  ExportJob job(queue, options, destination, rejects, progress);
+  ExportJob job(queue, options, destination, rejects, progress, extra);
   return job.run();
 }
 

@@ -29,9 +29,10 @@ struct ExportReport {
 
 // Fails (and aborts the destination) on a bad --format or, without keep_going, an input that
 // cannot be read to its end; an output failure is reported in ExportReport::output_error.
-// `rejects` may be null.
+// `rejects` may be null; `extra`, when given, supplies the values of the destination's extra
+// columns (the same names, in the same order).
 Result<ExportReport> run_export(const std::vector<InputFile>& inputs, const BatchOptions& options,
                                 RecordDestination& destination, RejectsFile* rejects,
-                                BatchProgress* progress = nullptr);
+                                BatchProgress* progress = nullptr, const ExtraColumns* extra = nullptr);
 
 }  // namespace logan

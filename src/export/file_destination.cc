@@ -9,10 +9,10 @@ namespace logan {
 class FileDestination::Writer final : public RecordWriter {
  public:
   Writer(FileDestination& owner, unsigned worker)
-      : owner_(owner), options_(owner.options_), text_(options_.format),
+      : owner_(owner), options_(owner.options_), text_(options_.format, options_.extra_columns),
         compressor_(options_.compression), next_part_(worker % options_.parts) {}
 
-  void add(const LogRecord& record) override {
+  void add(const LogRecord& record, const std::string* const* extra) override {
     int64_t bucket = partition_bucket(record.time, record.has_time(), options_.partition);
     unsigned part = next_part_;
     next_part_ = next_part_ + 1 == options_.parts ? 0 : next_part_ + 1;
@@ -20,7 +20,7 @@ class FileDestination::Writer final : public RecordWriter {
     if (last_ >= blocks_.size() || blocks_[last_].bucket != bucket || blocks_[last_].part != part) {
       last_ = find_block(bucket, part);
     }
-    text_.append(blocks_[last_].text, record);
+    text_.append(blocks_[last_].text, record, extra);
   }
 
   Status flush() override {
@@ -77,7 +77,7 @@ Result<std::unique_ptr<FileDestination>> FileDestination::open(const std::string
   std::string preamble;
   if (options.format == RecordFormat::kCsv) {
     Compressor header(options.compression);
-    Status packed = header.compress(csv_header(), preamble);
+    Status packed = header.compress(csv_header(options.extra_columns), preamble);
     if (!packed) return packed.error();
   } else if (options.compression != Compression::kNone) {
     // An empty member: a part that gets no record is still a valid compressed file.

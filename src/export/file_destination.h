@@ -24,6 +24,7 @@ struct FileExportOptions {
   Compression compression = Compression::kGzip;
   PartitionBy partition = PartitionBy::kNone;
   unsigned parts = 1;  // part files per partition (>= 1)
+  std::vector<std::string> extra_columns;  // text columns after kRecordFields (`--with`)
 };
 
 class FileDestination final : public RecordDestination {

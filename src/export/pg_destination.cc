@@ -11,9 +11,11 @@ namespace logan {
 
 class PgDestination::Writer final : public RecordWriter {
  public:
-  explicit Writer(PgDestination& owner) : owner_(owner), text_(RecordFormat::kCopyText) {}
+  explicit Writer(PgDestination& owner) : owner_(owner), text_(RecordFormat::kCopyText, owner.extra_) {}
 
-  void add(const LogRecord& record) override { text_.append(rows_, record); }
+  void add(const LogRecord& record, const std::string* const* extra) override {
+    text_.append(rows_, record, extra);
+  }
 
   Status flush() override {
     if (rows_.empty()) return Ok{};
@@ -29,7 +31,8 @@ class PgDestination::Writer final : public RecordWriter {
 };
 
 Result<std::unique_ptr<PgDestination>> PgDestination::open(const std::string& url,
-                                                           const std::string& table) {
+                                                           const std::string& table,
+                                                           const std::vector<std::string>& extra) {
   auto quoted = quote_table_name(table);
   if (!quoted) return quoted.error();
   const std::string name = redact_store_url(url);
@@ -53,6 +56,13 @@ Result<std::unique_ptr<PgDestination>> PgDestination::open(const std::string& ur
     columns += std::string("\"") + f.name + "\"";
     definitions += std::string("\"") + f.name + "\" " + f.sql_type;
   }
+  for (const auto& name : extra) {
+    auto column = quote_identifier(name);
+    if (!column) return column.error();
+    columns += ", " + *column;
+    definitions += ", " + *column + " text";
+  }
+  d->extra_ = extra;
   // Text is sent as UTF-8 whatever the database's encoding; the server converts it.
   for (const std::string& sql : {std::string("SET client_encoding TO 'UTF8'"), std::string("BEGIN"),
                                  "CREATE TABLE IF NOT EXISTS " + d->table_ + " (" + definitions + ")"}) {

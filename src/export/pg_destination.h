@@ -23,8 +23,10 @@ class PgDestination final : public RecordDestination {
   // followed by libpq keywords. Fails, with any password hidden, when the name is not a table
   // name (quote_table_name), the server cannot be reached or refuses the credentials, or the
   // table cannot be created or does not take the record's columns.
+  // `extra`: the names of text columns after kRecordFields (`--with`).
   static Result<std::unique_ptr<PgDestination>> open(const std::string& url,
-                                                     const std::string& table);
+                                                     const std::string& table,
+                                                     const std::vector<std::string>& extra = {});
 
   std::unique_ptr<RecordWriter> make_writer(unsigned worker) override;
   Status commit() override;
@@ -42,6 +44,7 @@ class PgDestination final : public RecordDestination {
   std::mutex mu_;  // guards the connection while copying
   PgConn conn_;
   std::string name_;   // the URL, redacted
+  std::vector<std::string> extra_;
   std::string table_;  // quoted
   bool copying_ = false;
   uint64_t rows_loaded_ = 0;

@@ -41,11 +41,15 @@ const char* record_format_extension(RecordFormat format) {
   return "";
 }
 
-std::string csv_header() {
-  std::string h;
+std::string csv_header(const std::vector<std::string>& extra) {
+  std::string h, scratch;
   for (const auto& f : kRecordFields) {
     if (!h.empty()) h += ',';
     h += f.name;
+  }
+  for (const auto& name : extra) {
+    h += ',';
+    append_csv_field(h, clean_text(name, scratch));
   }
   return h + "\r\n";
 }
@@ -100,15 +104,24 @@ std::string_view RecordText::iso_time(int64_t seconds) {
   return std::string_view(time_, 20);
 }
 
-void RecordText::append(std::string& out, const LogRecord& r) {
+RecordText::RecordText(RecordFormat format, const std::vector<std::string>& extra) : format_(format) {
+  for (const auto& name : extra) {
+    std::string key = ",\"";
+    append_json_string_body(key, clean_text(name, scratch_));
+    extra_keys_.push_back(key + "\":");
+  }
+  if (format_ != RecordFormat::kJsonLines) extra_keys_.resize(extra.size());  // only the count
+}
+
+void RecordText::append(std::string& out, const LogRecord& r, const std::string* const* extra) {
   if (format_ == RecordFormat::kJsonLines) {
-    append_json(out, r);
+    append_json(out, r, extra);
   } else {
-    append_delimited(out, r);
+    append_delimited(out, r, extra);
   }
 }
 
-void RecordText::append_json(std::string& out, const LogRecord& r) {
+void RecordText::append_json(std::string& out, const LogRecord& r, const std::string* const* extra) {
   // The keys are constant: written as literals rather than escaped per record. Values go
   // through the JSON writer's escaping, which also replaces ill-formed UTF-8; only NUL (which
   // JSON could carry as \u0000) needs clean_text, to export the same text as CSV and COPY.
@@ -146,12 +159,23 @@ void RecordText::append_json(std::string& out, const LogRecord& r) {
   text(",\"user_agent\":", r.user_agent);
   text(",\"vhost\":", r.vhost);
   text(",\"request\":", r.request);
+  for (size_t i = 0; i < extra_keys_.size(); ++i) {
+    // A looked-up value is data as given: "-" stays "-"; only a missing one is null.
+    out += extra_keys_[i];
+    if (extra[i] == nullptr) {
+      out += "null";
+      continue;
+    }
+    out += '"';
+    append_json_string_body(out, clean_text(*extra[i], scratch_));
+    out += '"';
+  }
   out += "}\n";
 }
 
 // CSV and COPY text share the layout: fields in order, a separator, null as an empty field
 // (CSV) or \N (COPY).
-void RecordText::append_delimited(std::string& out, const LogRecord& r) {
+void RecordText::append_delimited(std::string& out, const LogRecord& r, const std::string* const* extra) {
   const bool csv = format_ == RecordFormat::kCsv;
   const char sep = csv ? ',' : '\t';
   bool first = true;
@@ -195,6 +219,19 @@ void RecordText::append_delimited(std::string& out, const LogRecord& r) {
   text(r.user_agent);
   text(r.vhost);
   text(r.request);
+  for (size_t i = 0; i < extra_keys_.size(); ++i) {
+    begin_field();
+    if (extra[i] == nullptr) {
+      null();
+      continue;
+    }
+    std::string_view clean = clean_text(*extra[i], scratch_);
+    if (csv) {
+      append_csv_field(out, clean);
+    } else {
+      append_copy_field(out, clean);
+    }
+  }
   out += csv ? "\r\n" : "\n";
 }
 

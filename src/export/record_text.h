@@ -1,6 +1,7 @@
 // Record text: one parsed log line (LogRecord) as an exported record, in JSON Lines, CSV
 // (RFC 4180) or PostgreSQL COPY text format. The record schema (field names, order, types) is
-// kRecordFields, documented in docs/export.md. Every format writes the same values:
+// kRecordFields, documented in docs/export.md, then the extra text columns a RecordText is
+// made with (`logan export --with LOOKUP.COLUMN`: looked-up values, null when none). Every format writes the same values:
 //   - text is valid UTF-8 without NUL: ill-formed sequences and NUL bytes become U+FFFD;
 //   - a text field that is empty or logged as "-" (no value) is null;
 //   - status, size and duration_us are null when the format has none; time is ISO 8601 UTC
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parse/log_record.h"
 
@@ -33,8 +35,8 @@ inline constexpr RecordField kRecordFields[] = {
     {"vhost", "text"},           {"request", "text"},
 };
 
-// "time,client,...,request\r\n": the header line of a CSV file.
-std::string csv_header();
+// "time,client,...,request[,EXTRA...]\r\n": the header line of a CSV file.
+std::string csv_header(const std::vector<std::string>& extra = {});
 
 // Text as it is exported: valid UTF-8 without NUL (see above). Returns `text` itself when it
 // needs no change, else a view of `scratch`.
@@ -46,18 +48,22 @@ void append_csv_field(std::string& out, std::string_view text);
 
 class RecordText {
  public:
-  explicit RecordText(RecordFormat format) : format_(format) {}
+  // `extra`: the names of the text columns that follow kRecordFields.
+  explicit RecordText(RecordFormat format, const std::vector<std::string>& extra = {});
 
   // Appends `record` as one line (JSON object / CSV row / COPY row) with its line end.
-  void append(std::string& out, const LogRecord& record);
+  // `extra_values` has one entry per extra column (nullptr: null); it may be null when the
+  // RecordText has no extra columns.
+  void append(std::string& out, const LogRecord& record, const std::string* const* extra_values = nullptr);
 
  private:
-  void append_json(std::string& out, const LogRecord& r);
-  void append_delimited(std::string& out, const LogRecord& r);
+  void append_json(std::string& out, const LogRecord& r, const std::string* const* extra);
+  void append_delimited(std::string& out, const LogRecord& r, const std::string* const* extra);
   // "2024-03-07T13:55:36Z"; the date part is cached, since neighbouring lines share a day.
   std::string_view iso_time(int64_t seconds);
 
   RecordFormat format_;
+  std::vector<std::string> extra_keys_;  // JSON: ',"NAME":' for each extra column
   std::string scratch_;
   int64_t cached_day_ = INT64_MIN;
   char time_[21] = {};

@@ -38,6 +38,34 @@ TEST(RecordText, JsonLineHasEveryFieldInOrderWithNulls) {
             "\"user_agent\":null,\"vhost\":null,\"request\":\"GET /a/b?x=1&y=2 HTTP/1.1\"}\n");
 }
 
+TEST(RecordText, ExtraColumnsFollowTheRecordInEveryFormat) {
+  const std::vector<std::string> names = {"org.name", "org.\"q\""};
+  const std::string name = "Lab, \"Inc\"\t-", dash = "-";
+  const std::string* both[] = {&name, &dash};
+  const std::string* none[] = {nullptr, nullptr};
+  auto render_extra = [&](RecordFormat format, const std::string* const* values) {
+    RecordText text(format, names);
+    std::string out;
+    text.append(out, sample(), values);
+    return out;
+  };
+  std::string json = render_extra(RecordFormat::kJsonLines, both);
+  EXPECT_NE(json.find("\"request\":\"GET /a/b?x=1&y=2 HTTP/1.1\",\"org.name\":\"Lab, \\\"Inc\\\"\\t-\","
+                      "\"org.\\\"q\\\"\":\"-\"}\n"),
+            std::string::npos) << json;
+  json = render_extra(RecordFormat::kJsonLines, none);
+  EXPECT_NE(json.find(",\"org.name\":null,\"org.\\\"q\\\"\":null}\n"), std::string::npos) << json;
+  std::string csv = render_extra(RecordFormat::kCsv, both);
+  EXPECT_NE(csv.find(",GET /a/b?x=1&y=2 HTTP/1.1,\"Lab, \"\"Inc\"\"\t-\",-\r\n"), std::string::npos) << csv;
+  csv = render_extra(RecordFormat::kCsv, none);
+  EXPECT_NE(csv.find(",GET /a/b?x=1&y=2 HTTP/1.1,,\r\n"), std::string::npos) << csv;
+  std::string copy = render_extra(RecordFormat::kCopyText, both);
+  EXPECT_NE(copy.find("\tGET /a/b?x=1&y=2 HTTP/1.1\tLab, \"Inc\"\\t-\t-\n"), std::string::npos) << copy;
+  copy = render_extra(RecordFormat::kCopyText, none);
+  EXPECT_NE(copy.find("\tGET /a/b?x=1&y=2 HTTP/1.1\t\\N\t\\N\n"), std::string::npos) << copy;
+  EXPECT_EQ(csv_header(names).substr(csv_header().size() - 2), ",org.name,\"org.\"\"q\"\"\"\r\n");
+}
+
 TEST(RecordText, JsonEscapesQuotesBackslashesAndControlsAndReplacesBadBytes) {
   LogRecord r = sample();
   r.user_agent = std::string_view("a\"b\\c\td\x01 \xff\xfe z\0y", 15);

@@ -32,4 +32,16 @@ Result<std::string> quote_table_name(std::string_view name) {
   return *first + "." + *second;
 }
 
+Result<std::string> quote_identifier(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name.find('\0') != std::string_view::npos) {
+    return Error{"bad column name '" + std::string(name) + "': use 1 to 63 bytes without NUL"};
+  }
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace logan

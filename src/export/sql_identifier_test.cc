@@ -25,5 +25,14 @@ TEST(SqlIdentifier, AnythingElseIsRefused) {
   EXPECT_FALSE(quote_table_name(std::string(64, 'a')).ok());
 }
 
+TEST(SqlIdentifier, ColumnNamesKeepTheirTextAndDoubleTheirQuotes) {
+  EXPECT_EQ(quote_identifier("org.Country").value(), "\"org.Country\"");
+  EXPECT_EQ(quote_identifier("a\"); DROP TABLE x; --").value(), "\"a\"\"); DROP TABLE x; --\"");
+  EXPECT_TRUE(quote_identifier(std::string(63, 'a')).ok());
+  EXPECT_FALSE(quote_identifier("").ok());
+  EXPECT_FALSE(quote_identifier(std::string(64, 'a')).ok());
+  EXPECT_FALSE(quote_identifier(std::string("a\0b", 3)).ok());
+}
+
 }  // namespace
 }  // namespace logan

@@ -8,7 +8,8 @@
 namespace logan {
 
 Result<std::unique_ptr<LookupGrouper>> LookupGrouper::open(const std::vector<LookupSpec>& lookups,
-                                                           const std::vector<GroupBySpec>& group_by) {
+                                                           const std::vector<GroupBySpec>& group_by,
+                                                           const std::string& flag) {
   auto grouper = std::unique_ptr<LookupGrouper>(new LookupGrouper());
   for (const auto& spec : lookups) {
     for (const auto& l : grouper->lookups_) {
@@ -22,17 +23,17 @@ Result<std::unique_ptr<LookupGrouper>> LookupGrouper::open(const std::vector<Loo
     auto it = std::find_if(grouper->lookups_.begin(), grouper->lookups_.end(),
                            [&](const auto& l) { return l->spec.name == g.lookup; });
     if (it == grouper->lookups_.end()) {
-      return Error{"--group-by " + g.name() + ": no --lookup is called '" + g.lookup + "'"};
+      return Error{flag + " " + g.name() + ": no --lookup is called '" + g.lookup + "'"};
     }
     Lookup& l = **it;
     if (std::find(l.columns.begin(), l.columns.end(), g.column) != l.columns.end()) continue;
+    grouper->order_.emplace_back(static_cast<size_t>(it - grouper->lookups_.begin()), l.columns.size());
     l.columns.push_back(g.column);
     l.dimensions.push_back(g.name());
   }
   for (auto& l : grouper->lookups_) {
     if (l->columns.empty()) {
-      return Error{"--lookup " + l->spec.name + " is not used by any --group-by " + l->spec.name +
-                   ".COLUMN"};
+      return Error{"--lookup " + l->spec.name + " is not used by any " + flag + " " + l->spec.name + ".COLUMN"};
     }
     auto rows = read_lookup_rows(l->spec, l->columns);
     if (!rows) return rows.error();
@@ -74,6 +75,32 @@ std::vector<std::string> LookupGrouper::describe() const {
                   std::to_string(table ? table->size() : 0) + " rows");
   }
   return out;
+}
+
+std::vector<std::string> LookupGrouper::column_names() const {
+  std::vector<std::string> out;
+  for (const auto& [l, c] : order_) out.push_back(lookups_[l]->dimensions[c]);
+  return out;
+}
+
+std::vector<std::shared_ptr<const LookupTable>> LookupGrouper::snapshots() const {
+  std::vector<std::shared_ptr<const LookupTable>> out;
+  for (const auto& l : lookups_) out.push_back(l->table.load(std::memory_order_acquire));
+  return out;
+}
+
+void LookupGrouper::values(const std::vector<std::shared_ptr<const LookupTable>>& snapshots,
+                           const LogRecord& record, const std::string** out) const {
+  for (size_t l = 0; l < lookups_.size(); ++l) {
+    const LookupTable& table = *snapshots[l];
+    const int32_t row = table.find(record_field(record, lookups_[l]->field));
+    for (size_t i = 0; i < order_.size(); ++i) {
+      const auto [of, c] = order_[i];
+      if (of != l) continue;
+      const int32_t id = row < 0 ? -1 : table.value_id(row, c);
+      out[i] = id < 0 ? nullptr : &table.value(c, id);
+    }
+  }
 }
 
 void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups) const {

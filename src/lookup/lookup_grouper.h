@@ -13,6 +13,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -26,9 +27,10 @@ class LookupGrouper final : public RecordGrouper {
  public:
   // Loads every lookup once (inferring kinds not given). Fails on a --group-by that names no
   // lookup, a lookup no --group-by uses, a name given twice, or the first lookup that cannot
-  // be read or indexed.
+  // be read or indexed. `flag` names the columns' option in messages (`logan export --with`).
   static Result<std::unique_ptr<LookupGrouper>> open(const std::vector<LookupSpec>& lookups,
-                                                     const std::vector<GroupBySpec>& group_by);
+                                                     const std::vector<GroupBySpec>& group_by,
+                                                     const std::string& flag = "--group-by");
 
   void add(const LogRecord* records, size_t n, GroupStats& groups) const override;
 
@@ -38,6 +40,15 @@ class LookupGrouper final : public RecordGrouper {
 
   // The kind each lookup's keys were taken as, in the order given: "NAME: cidr, 1234 rows".
   std::vector<std::string> describe() const;
+
+  // Looking up single records (`logan export --with`): the columns' names ("NAME.COLUMN") in
+  // the order given; the lookups' current snapshots, in --lookup order; and the value of each
+  // column for `record` in those snapshots (out[i] for column_names()[i]; nullptr when no row
+  // matches or the row has no value there).
+  std::vector<std::string> column_names() const;
+  std::vector<std::shared_ptr<const LookupTable>> snapshots() const;
+  void values(const std::vector<std::shared_ptr<const LookupTable>>& snapshots, const LogRecord& record,
+              const std::string** out) const;
 
  private:
   struct Lookup {
@@ -53,6 +64,7 @@ class LookupGrouper final : public RecordGrouper {
                         LookupField field, GroupDimension& dim);
 
   std::vector<std::unique_ptr<Lookup>> lookups_;
+  std::vector<std::pair<size_t, size_t>> order_;  // the columns as given: (lookup, its column)
 };
 
 }  // namespace logan

@@ -219,5 +219,28 @@ TEST(LookupSourceTest, QuotesIdentifiers) {
   EXPECT_EQ(quote_sql_identifier("ref.networks"), "\"ref\".\"networks\"");
 }
 
+TEST_F(LookupGrouperTest, ValuesOfSingleRecordsComeInTheOrderTheColumnsWereGiven) {
+  std::string nets = write("nets.csv", "network,org,country\n10.0.0.0/8,Intranet,ZZ\n10.1.0.0/16,Lab,\n");
+  std::string users = write("users.csv", "user,plan\nbob,gold\n");
+  auto g = open({"net=csv:" + nets + "?key=network", "who=csv:" + users + "?key=user"},
+                {"net.country", "who.plan", "net.org", "net.country"});
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ((*g)->column_names(), (std::vector<std::string>{"net.country", "who.plan", "net.org"}));
+  auto snapshots = (*g)->snapshots();
+  auto values = [&](const char* client, const char* user) {
+    LogRecord r;
+    r.client = client;
+    r.user = user;
+    const std::string* out[3];
+    (*g)->values(snapshots, r, out);
+    std::vector<std::string> shown;
+    for (const auto* v : out) shown.push_back(v ? *v : "<null>");
+    return shown;
+  };
+  EXPECT_EQ(values("10.1.2.3", "bob"), (std::vector<std::string>{"<null>", "gold", "Lab"}));
+  EXPECT_EQ(values("10.9.2.3", "-"), (std::vector<std::string>{"ZZ", "<null>", "Intranet"}));
+  EXPECT_EQ(values("192.0.2.1", "eve"), (std::vector<std::string>{"<null>", "<null>", "<null>"}));
+}
+
 }  // namespace
 }  // namespace logan

@@ -95,6 +95,42 @@ def decompress(path: Path) -> bytes:
     return data
 
 
+def network_lookup(clients, path: Path) -> dict:
+    """Writes a CSV of nested IPv4 networks around `clients` (and one IPv6 network) to `path`;
+    returns client -> (org, country) as a longest-prefix match decides, None where none does."""
+    import ipaddress
+    nets = {}
+    for i, c in enumerate(sorted(clients)):
+        try:
+            a = ipaddress.ip_address(c)
+        except ValueError:
+            continue
+        if a.version != 4:
+            continue
+        if i % 3 == 0:
+            nets[ipaddress.ip_network(f"{c}/16", strict=False)] = (f"org{i % 7}", "" if i % 5 == 0 else f"C{i % 4}")
+        if i % 4 == 0:
+            nets[ipaddress.ip_network(f"{c}/24", strict=False)] = (f'"sub, {i}"', f"D{i % 3}")
+    nets[ipaddress.ip_network("2001:db8::/32")] = ("v6", "ZZ")
+    lines = ["network,org,country"] + [f"{n},{o},{c}" for n, (o, c) in nets.items()]
+    path.write_text("\n".join(lines) + "\n")
+    want = {}
+    for c in clients:
+        try:
+            a = ipaddress.ip_address(c)
+        except ValueError:
+            want[c] = None
+            continue
+        best = max((n for n in nets if a in n), key=lambda n: n.prefixlen, default=None)
+        if best is None:
+            want[c] = None
+        else:
+            org, country = nets[best]
+            org = org.strip('"').replace('""', '"') if org.startswith('"') else org
+            want[c] = (org, country or None)
+    return want
+
+
 def part_files(out: Path) -> list[Path]:
     return sorted(p for p in out.rglob("part-*") if p.is_file())
 
@@ -155,6 +191,40 @@ class ExportToFiles(logan_cli.LoganTestCase):
         self.assertEqual(self.summary(r), (2, 3, 5))
         self.assertEqual((self.tmp / "rej").read_bytes(),
                          f"{log}:2:junk\n{log}:4:\n{log}:5:x\ty\n".encode())
+
+    def test_looked_up_columns_follow_each_record(self):
+        log, data, doc = self.generated(6000, 9)
+        plain = self.tmp / "plain"
+        self.export(log, "-o", plain, "--compress", "none")
+        records = read_jsonl(part_files(plain)[0].read_bytes())
+        clients = {r["client"] for r in records}
+        want = network_lookup(clients, self.tmp / "nets.csv")
+        self.assertTrue(any(v for v in want.values()) and any(v is None for v in want.values()))
+        lookup = f"net=csv:{self.tmp / 'nets.csv'}?key=network"
+        out = self.tmp / "jsonl"
+        self.export(log, "-o", out, "--compress", "gzip", "--lookup", lookup, "--with", "net.country",
+                    "--with", "net.org")
+        got = [r for p in part_files(out) for r in read_jsonl(decompress(p))]
+        self.assertEqual(len(got), len(records))
+        for rec in got:
+            self.assertEqual(list(rec), FIELDS + ["net.country", "net.org"])
+            w = want[rec["client"]]
+            self.assertEqual((rec["net.org"], rec["net.country"]), (w[0], w[1]) if w else (None, None), rec)
+        out = self.tmp / "csv"
+        self.export(log, "-o", out, "--to-format", "csv", "--compress", "none", "--lookup", lookup,
+                    "--with", "net.org")
+        rows = list(csv.reader(io.StringIO(part_files(out)[0].read_bytes().decode(), newline="")))
+        self.assertEqual(rows[0], FIELDS + ["net.org"])
+        self.assertEqual(len(rows) - 1, len(records))
+        for row in rows[1:]:
+            w = want[row[1]]
+            self.assertEqual(row[-1], w[0] if w else "", row)
+        # A --with naming no lookup, or a lookup no --with uses, is a usage error before any file.
+        bad = self.export(log, "-o", self.tmp / "bad", "--with", "net.org", expect=2)
+        self.assertIn("--with net.org: no --lookup is called 'net'", bad.stderr_text())
+        bad = self.export(log, "-o", self.tmp / "bad", "--lookup", lookup, expect=2)
+        self.assertIn("not used by any --with", bad.stderr_text())
+        self.assertFalse((self.tmp / "bad").exists())
 
     def test_csv_plain_reads_back_with_the_same_records(self):
         log, data, doc = self.generated(8000, 5)
@@ -314,6 +384,25 @@ class ExportToPostgres(WithPgServer, logan_cli.LoganTestCase):
             "time:timestamp with time zone,client:text,user:text,method:text,path:text,"
             "query:text,protocol:text,status:integer,size:bigint,duration_us:bigint,"
             "referer:text,user_agent:text,vhost:text,request:text")
+
+    def test_looked_up_columns_are_text_columns(self):
+        log = self.gen(self.tmp / "access.log", 3000, 4, "combined", 0.01)
+        plain = self.tmp / "plain"
+        r = self.run_logan("export", log, "-o", plain, "--compress", "none")
+        self.assertEqual(r.returncode, 0, r.describe())
+        clients = {rec["client"] for rec in read_jsonl(part_files(plain)[0].read_bytes())}
+        want = network_lookup(clients, self.tmp / "nets.csv")
+        r = self.run_logan("export", log, "--to", self.server.url(), "--table", "access", "--lookup",
+                           f"net=csv:{self.tmp / 'nets.csv'}?key=network", "--with", "net.org")
+        self.assertEqual(r.returncode, 0, r.describe())
+        self.assertEqual(self.server.psql(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'access' "
+            "AND column_name = 'net.org'"), "text")
+        rows = self.server.psql('SELECT client, coalesce("net.org", \'<null>\') FROM access')
+        for row in rows.split("\n"):
+            client, org = row.split("|", 1)
+            w = want[client]
+            self.assertEqual(org, w[0] if w else "<null>", row)
 
     def test_hostile_content_is_stored_as_data(self):
         agents = [b"quote ' and double \\\" quote", b"back\\slash \\N and \\t", b"tab\there",
