@@ -4,6 +4,7 @@
 // (text, JSON, or a partial file), or with --windows one JSON line per window.
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,11 +66,16 @@ int run(const CombineArgs& args) {
     properties.push_back(std::move(property.value()));
   }
   StatsCombiner combiner;
+  std::set<std::string> seen_jobs;
   uint64_t messages = 0;
   Status read = read_stats_topic(args.topic, properties, *timeout, [&](std::string_view payload) -> Status {
     auto m = decode_stats_message(payload);
     if (!m) return Error{"message " + std::to_string(messages + 1) + " of " + args.topic + ": " + m.error().message};
     ++messages;
+    seen_jobs.insert(m->job);
+    // Keep only what the report needs: a topic holds days of windows of every job.
+    if (!args.job.empty() && m->job != args.job) return Ok{};
+    if (!args.windows && m->kind == StatsMessage::Kind::kWindow) return Ok{};
     combiner.add(std::move(m.value()));
     return Ok{};
   });
@@ -77,7 +83,7 @@ int run(const CombineArgs& args) {
     warn(read.error().message);
     return kExitInput;
   }
-  std::vector<std::string> jobs = combiner.jobs();
+  std::vector<std::string> jobs(seen_jobs.begin(), seen_jobs.end());
   std::string job = args.job;
   if (job.empty()) {
     if (jobs.size() > 1) {

@@ -77,7 +77,7 @@ Result<std::unique_ptr<Lookups>> Lookups::open(const LookupArgs& args,
   }
   std::vector<GroupBySpec> group_by;
   for (const auto& text : args.group_by) {
-    auto g = parse_group_by(text);
+    auto g = parse_group_by(text, args.columns_flag);
     if (!g) return g.error();
     group_by.push_back(std::move(g.value()));
   }

@@ -44,7 +44,7 @@ void add_remote_options(CLI::App& cmd, RemoteArgs& args) {
   cmd.add_option("--s3-part-size", args.part_mib,
                  "MiB per ranged GET (a large object is read as parallel ranges; default: about "
                  "one range per connection, 8 to 32 MiB) and per part of a multipart upload "
-                 "(default 8)")
+                 "(default 8; at least 5, S3's minimum, and enough for 10,000 parts)")
       ->check(CLI::Range(1, 1024));
   cmd.add_option("--hdfs-user", args.hdfs_user,
                  "WebHDFS user.name (default: HADOOP_USER_NAME, else the login user)");

@@ -246,7 +246,7 @@ int run(const StreamArgs& args) {
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
   std::unique_ptr<StatsPublisher> stats_topic;
   if (!args.stats_topic.empty()) {
-    auto opened = StatsPublisher::open(args.stats_topic, kafka_properties);
+    auto opened = StatsPublisher::open(args.stats_topic, kafka_properties, warn);
     if (!opened) {
       warn(opened.error().message);
       return kExitInput;

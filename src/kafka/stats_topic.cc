@@ -53,7 +53,8 @@ Result<TopicUrl> parse_topic_url(const std::string& url) {
 }
 
 Result<std::unique_ptr<StatsPublisher>> StatsPublisher::open(const std::string& url,
-                                                             const KafkaProperties& properties) {
+                                                             const KafkaProperties& properties,
+                                                             std::function<void(const std::string&)> warn) {
   auto where = parse_topic_url(url);
   if (!where) return where.error();
   auto conf = make_conf({{"bootstrap.servers", where->brokers},
@@ -65,6 +66,7 @@ Result<std::unique_ptr<StatsPublisher>> StatsPublisher::open(const std::string& 
                         properties);
   if (!conf) return conf.error();
   std::unique_ptr<StatsPublisher> p(new StatsPublisher(url, where->topic));
+  p->warn_ = std::move(warn);
   rd_kafka_conf_set_opaque(*conf, p.get());
   rd_kafka_conf_set_dr_msg_cb(*conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
     on_delivery(rk, m, opaque);
@@ -85,9 +87,22 @@ StatsPublisher::~StatsPublisher() {
 void StatsPublisher::on_delivery(rd_kafka_t*, const void* message, void* opaque) {
   const auto* m = static_cast<const rd_kafka_message_t*>(message);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  auto* self = static_cast<StatsPublisher*>(opaque);
-  ++self->failed_;
-  self->last_error_ = rd_kafka_err2str(m->err);
+  static_cast<StatsPublisher*>(opaque)->failed(m->err);
+}
+
+void StatsPublisher::failed(int code) {
+  const auto err = static_cast<rd_kafka_resp_err_t>(code);
+  ++failed_;
+  last_error_ = rd_kafka_err2str(err);
+  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) last_error_ += " (raise the topic's max.message.bytes)";
+  if (!warn_) return;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  if (warned_ms_ >= 0 && now - warned_ms_ < 60000) return;
+  warned_ms_ = now;
+  warn_(std::to_string(failed_) + " statistics message" + (failed_ == 1 ? "" : "s") + " not delivered to " +
+       name_ + " so far (" + last_error_ + "): `logan combine` will miss them");
 }
 
 void StatsPublisher::publish(const std::string& key, std::string value) {
@@ -100,10 +115,7 @@ void StatsPublisher::publish(const std::string& key, std::string value) {
       rd_kafka_poll(rk_, 100);
       continue;
     }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ++failed_;
-      last_error_ = rd_kafka_err2str(err);
-    }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) failed(err);
     break;
   }
   rd_kafka_poll(rk_, 0);

@@ -33,9 +33,12 @@ Result<TopicUrl> parse_topic_url(const std::string& url);
 
 class StatsPublisher {
  public:
-  // A producer to `url`; `properties` (-X) are applied after logan's own.
+  // A producer to `url`; `properties` (-X) are applied after logan's own. `warn` hears of
+  // messages that could not be delivered while the stream runs (the first at once, then at
+  // most once a minute), from the thread that calls publish().
   static Result<std::unique_ptr<StatsPublisher>> open(const std::string& url,
-                                                      const KafkaProperties& properties);
+                                                      const KafkaProperties& properties,
+                                                      std::function<void(const std::string&)> warn = {});
   ~StatsPublisher();
   StatsPublisher(const StatsPublisher&) = delete;
   StatsPublisher& operator=(const StatsPublisher&) = delete;
@@ -50,12 +53,15 @@ class StatsPublisher {
  private:
   StatsPublisher(std::string name, std::string topic) : name_(std::move(name)), topic_(std::move(topic)) {}
   static void on_delivery(rd_kafka_t* rk, const void* message, void* opaque);
+  void failed(int err);  // an rd_kafka_resp_err_t
 
   std::string name_;
   std::string topic_;
   rd_kafka_t* rk_ = nullptr;
   uint64_t failed_ = 0;
   std::string last_error_;
+  std::function<void(const std::string&)> warn_;
+  int64_t warned_ms_ = -1;  // when warn_ was last called (steady clock)
 };
 
 // Reads every message of the topic at `url`, from the beginning of each partition to its end

@@ -149,10 +149,10 @@ Result<LookupSpec> parse_lookup_spec(std::string_view text) {
   return spec;
 }
 
-Result<GroupBySpec> parse_group_by(std::string_view text) {
+Result<GroupBySpec> parse_group_by(std::string_view text, const std::string& flag) {
   size_t dot = text.find('.');
   if (dot == std::string_view::npos || !is_name(text.substr(0, dot)) || dot + 1 == text.size()) {
-    return Error{"bad --group-by '" + std::string(text) + "': expected LOOKUP.COLUMN"};
+    return Error{"bad " + flag + " '" + std::string(text) + "': expected LOOKUP.COLUMN"};
   }
   return GroupBySpec{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
 }

@@ -63,6 +63,7 @@ struct GroupBySpec {
 };
 
 // Parses NAME.COLUMN (the column may itself contain dots: the first one splits).
-Result<GroupBySpec> parse_group_by(std::string_view text);
+// `flag` names the option in the error (`logan export` calls it --with).
+Result<GroupBySpec> parse_group_by(std::string_view text, const std::string& flag = "--group-by");
 
 }  // namespace logan

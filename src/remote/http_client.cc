@@ -83,6 +83,9 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request) {
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // Object keys and HDFS paths may hold "." and ".." segments: they name the object, and
+  // must not be resolved away (which would read, and validly sign for, another one).
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);

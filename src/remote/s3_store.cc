@@ -149,6 +149,10 @@ Status S3Store::upload(HttpClient& http, const RemoteUrl& url, std::string_view 
   const std::string name = url.to_string();
   const std::string what = "cannot write '" + name + "'";
   auto judge = [this](const HttpResponse& r) { return failure_of(r); };
+  // S3 takes at most 10,000 parts, each of at least 5 MiB but the last: a smaller size would
+  // fail at CompleteMultipartUpload, a larger object only after 10,000 parts were sent.
+  constexpr size_t kMinPartBytes = 5 << 20, kMaxParts = 10000;
+  part_bytes = std::max({part_bytes, kMinPartBytes, (data.size() + kMaxParts - 1) / kMaxParts});
   if (data.size() <= part_bytes) {
     HttpRequest req = request("PUT", object_url(url.authority, url.path));
     req.body = data;

@@ -16,10 +16,13 @@ std::string pg_first_line(const char* message) {
 }
 
 Result<PgConn> connect_postgres(const std::string& conninfo, const std::string& name) {
-  // Later keywords override earlier ones: a timeout the user gave wins over ours, and the
-  // application name is only a fallback.
-  const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
-  const char* values[] = {"10", conninfo.c_str(), "logan", nullptr};
+  // Later keywords override earlier ones: timeouts the user gave win over ours, and the
+  // application name is only a fallback. A server that goes silent (a dropped network) is
+  // noticed within about a minute, by TCP keepalives and the TCP user timeout, instead of the
+  // system's two hours.
+  const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "dbname", "fallback_application_name", nullptr};
+  const char* values[] = {"10", "30", "10", "3", "60000", conninfo.c_str(), "logan", nullptr};
   PgConn conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!conn) return Error{"cannot connect to " + name + ": out of memory"};
   PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,18 @@ namespace {
 class PostgresStore final : public SqlStore {
  public:
   PostgresStore(PgConn conn, std::string name)
-      : SqlStore(std::move(name), Dialect::kPostgres), owned_(std::move(conn)), conn_(owned_.get()) {}
+      : SqlStore(std::move(name), Dialect::kPostgres), owned_(std::move(conn)), conn_(owned_.get()) {
+    refresh_cancel();
+  }
+  ~PostgresStore() override {
+    if (cancel_ != nullptr) PQfreeCancel(cancel_);
+  }
+
+  void cancel() override {
+    std::lock_guard lock(cancel_mu_);
+    char why[256];
+    if (cancel_ != nullptr) PQcancel(cancel_, why, sizeof why);  // best effort
+  }
 
  protected:
   bool exec(const std::string& sql) override {
@@ -36,7 +48,10 @@ class PostgresStore final : public SqlStore {
     return std::atoi(PQgetvalue(q.get(), 0, 0));
   }
   bool ensure_connected() override {
-    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      PQreset(conn_);
+      refresh_cancel();  // a new connection has a new cancel key
+    }
     return PQstatus(conn_) == CONNECTION_OK;
   }
   Status write_rows(const std::vector<StatsRows>& all) override { return write_locked(all); }
@@ -200,8 +215,16 @@ class PostgresStore final : public SqlStore {
     return ok;
   }
 
+  void refresh_cancel() {
+    std::lock_guard lock(cancel_mu_);
+    if (cancel_ != nullptr) PQfreeCancel(cancel_);
+    cancel_ = PQstatus(conn_) == CONNECTION_OK ? PQgetCancel(conn_) : nullptr;
+  }
+
   PgConn owned_;
   PGconn* conn_;
+  std::mutex cancel_mu_;  // guards cancel_: cancel() comes from another thread
+  PGcancel* cancel_ = nullptr;
 };
 
 }  // namespace

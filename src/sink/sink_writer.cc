@@ -18,11 +18,19 @@ SinkWriter::SinkWriter(std::unique_ptr<StatsStore> store, SinkWriterOptions opti
 }
 
 SinkWriter::~SinkWriter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
+  std::unique_lock<std::mutex> lock(mu_);
+  stop_ = true;
   wake_.notify_all();
+  // A write under way is cancelled, and again should a cancel come before its statement began.
+  while (!exited_) {
+    if (in_flight_ > 0) {
+      lock.unlock();
+      store_->cancel();
+      lock.lock();
+    }
+    written_.wait_for(lock, std::chrono::milliseconds(200), [&] { return exited_; });
+  }
+  lock.unlock();
   thread_.join();
 }
 
@@ -82,9 +90,20 @@ Status SinkWriter::flush(int64_t timeout_ms) {
   wake_.notify_all();
   written_.wait_until(lock, deadline, [&] { return held_.empty() && in_flight_ == 0; });
   if (held_.empty() && in_flight_ == 0) return Ok{};
+  if (in_flight_ > 0) {
+    // A write still under way may wait on a lock a dashboard holds, or on a silent server:
+    // cancel it rather than keep the caller (and the exit) waiting, then hear how it ended
+    // (a commit that won the race counts as written).
+    lock.unlock();
+    store_->cancel();
+    lock.lock();
+    written_.wait_for(lock, std::chrono::seconds(5), [&] { return in_flight_ == 0; });
+    if (held_.empty() && in_flight_ == 0) return Ok{};
+  }
   size_t left = held_.size() + in_flight_;
+  std::string why = last_error_.empty() ? "still being written when the time ran out" : last_error_;
   return Error{std::to_string(left) + " publication" + (left == 1 ? "" : "s") +
-               " not written to " + store_->name() + ": " + last_error_};
+               " not written to " + store_->name() + ": " + why};
 }
 
 uint64_t SinkWriter::dropped() const {
@@ -109,6 +128,13 @@ size_t SinkWriter::ready_locked() const {
 }
 
 void SinkWriter::run() {
+  write_loop();
+  std::lock_guard<std::mutex> lock(mu_);
+  exited_ = true;
+  written_.notify_all();
+}
+
+void SinkWriter::write_loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     wake_.wait(lock, [&] { return stop_ || ready_locked() > 0; });

@@ -40,7 +40,7 @@ struct SinkWriterOptions {
 class SinkWriter {
  public:
   SinkWriter(std::unique_ptr<StatsStore> store, SinkWriterOptions options);
-  ~SinkWriter();  // stops without waiting for what is held: flush() first
+  ~SinkWriter();  // stops without waiting for what is held (flush() first); cancels a write under way
   SinkWriter(const SinkWriter&) = delete;
   SinkWriter& operator=(const SinkWriter&) = delete;
 
@@ -55,6 +55,7 @@ class SinkWriter {
 
  private:
   void run();
+  void write_loop();
   // How many held publications the next transaction takes (0: none ready). Requires mu_.
   size_t ready_locked() const;
 
@@ -68,6 +69,7 @@ class SinkWriter {
   uint64_t dropped_ = 0;
   bool said_dropping_ = false;
   bool stop_ = false;
+  bool exited_ = false;  // write_loop() returned
   bool failing_ = false;
   std::string last_error_;
   int64_t backoff_ms_ = 0;

@@ -49,6 +49,7 @@ class SqliteStore final : public SqlStore {
  public:
   SqliteStore(sqlite3* db, std::string name) : SqlStore(std::move(name), Dialect::kSqlite), db_(db) {}
   ~SqliteStore() override { sqlite3_close(db_); }
+  void cancel() override { sqlite3_interrupt(db_); }  // documented as safe from any thread
 
  protected:
   bool exec(const std::string& sql) override {

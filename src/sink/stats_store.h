@@ -30,6 +30,10 @@ class StatsStore {
   // The stream checkpoint stored for (job, instance), or nullopt when there is none.
   virtual Result<std::optional<std::string>> load_checkpoint(const std::string& job,
                                                              const std::string& instance) = 0;
+  // Asks a write under way on another thread to give up (it then fails and stores nothing):
+  // for a statement that waits on a lock someone else holds, or a connection gone silent.
+  // May be called from any thread, while a write runs or not.
+  virtual void cancel() {}
 };
 
 // Opens the store `url` names, creating or migrating its schema up to `schema_version` (tests

@@ -224,6 +224,8 @@ class ExportToFiles(logan_cli.LoganTestCase):
         self.assertIn("--with net.org: no --lookup is called 'net'", bad.stderr_text())
         bad = self.export(log, "-o", self.tmp / "bad", "--lookup", lookup, expect=2)
         self.assertIn("not used by any --with", bad.stderr_text())
+        bad = self.export(log, "-o", self.tmp / "bad", "--lookup", lookup, "--with", "net", expect=2)
+        self.assertIn("bad --with 'net': expected LOOKUP.COLUMN", bad.stderr_text())
         self.assertFalse((self.tmp / "bad").exists())
 
     def test_csv_plain_reads_back_with_the_same_records(self):

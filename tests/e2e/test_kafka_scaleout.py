@@ -97,6 +97,17 @@ class ScaleOut(KafkaStreamCase):
         self.assertEqual(r.returncode, 2, r.describe())
         self.assertIn("kafka://BROKERS/TOPIC", r.stderr_text())
 
+    def test_undeliverable_statistics_are_reported_while_running(self):
+        c = self.cluster_with_stats()
+        # The producer's own size limit stands in for a topic that takes small messages.
+        r = self.run_logan("stream", "-", "--format", "combined", "--json", "--window", "200ms",
+                           "--slide", "200ms", "--stats-topic", f"kafka://{c.bootstrap}/stats",
+                           "-X", "message.max.bytes=1000", stdin=self.lines(3000, 83))
+        err = r.stderr_text()
+        self.assertNotEqual(r.returncode, 0, r.describe())
+        self.assertRegex(err, r"\d+ statistics messages? not delivered to kafka://.*/stats so far "
+                              r"\(.*max\.message\.bytes\)")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -319,23 +319,24 @@ class S3Test(logan_cli.LoganTestCase):
         self.assertEqual([s.method for s in self.proxy.seen() if "reports/" in s.path], ["PUT"])
 
     def test_large_report_is_uploaded_in_parts(self):
-        log = self.write("many-endpoints.log", unique_endpoint_log(30000))
-        r = self.s3("--json", "--top", "100000", "--s3-part-size", "1", log,
+        log = self.write("many-endpoints.log", unique_endpoint_log(150000))
+        # 1 MiB asked for, 5 MiB used: S3 refuses smaller parts but the last.
+        r = self.s3("--json", "--top", "200000", "--s3-part-size", "1", log,
                     "-o", f"s3://{BUCKET}/reports/big.json")
         self.assertEqual(r.returncode, 0, r.describe())
-        want = self.run_logan("batch", "--json", "--no-progress", "--top", "100000", log).stdout
-        self.assertGreater(len(want), 1 << 20)
+        want = self.run_logan("batch", "--json", "--no-progress", "--top", "200000", log).stdout
+        self.assertGreater(len(want), 5 << 20)
         self.assertEqual(self.server.get(BUCKET, "reports/big.json"), (200, want))
         parts = [s.path for s in self.proxy.seen() if "partNumber=" in s.path]
-        self.assertEqual(len(parts), (len(want) + (1 << 20) - 1) >> 20, parts)
+        self.assertEqual(len(parts), (len(want) + (5 << 20) - 1) // (5 << 20), parts)
 
     def test_failed_multipart_upload_is_aborted(self):
-        log = self.write("many-endpoints.log", unique_endpoint_log(30000))
+        log = self.write("many-endpoints.log", unique_endpoint_log(150000))
         self.proxy.faults.fail_next = 1
         self.proxy.faults.fail_status = 403
         self.proxy.faults.fail_code = "AccessDenied"
         self.proxy.faults.fail_only = "partNumber=2"
-        r = self.s3("--json", "--top", "100000", "--s3-part-size", "1", log,
+        r = self.s3("--json", "--top", "200000", "--s3-part-size", "5", log,
                     "-o", f"s3://{BUCKET}/reports/aborted.json")
         self.assertEqual(r.returncode, 1, r.describe())
         self.assertIn("cannot write 's3://logs/reports/aborted.json': AccessDenied", r.stderr_text())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import logan_cli  # noqa: E402
-from pg_server import SINK_TABLES, WithPgServer  # noqa: E402
+from pg_server import PASSWORD, SINK_TABLES, USER, WithPgServer  # noqa: E402
 
 
 def clf(i: int, path: str = "/p", status: int = 200, size: int = 10) -> bytes:
@@ -211,6 +211,37 @@ class PostgresSink(WithPgServer, SinkChecks):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         self.assertIn("password authentication failed", err)
         self.assertNotIn("wrong-pw", err)
+
+    def test_a_write_blocked_by_a_lock_is_cancelled_at_the_timeout(self):
+        log = self.sample_log(200)
+        r = self.run_logan("batch", log, "--sink", self.url(), "--job", "first")
+        self.assertEqual(r.returncode, 0, r.describe())
+        # A dashboard's maintenance holds the table for longer than logan may wait.
+        env = dict(os.environ, PGPASSWORD=PASSWORD)
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.server.port), "-U", USER, "-d", "postgres",
+             "-c", "BEGIN; LOCK TABLE logan_windows IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for = time.monotonic() + 20
+            while self.one("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' "
+                           "AND relation = 'logan_windows'::regclass") != "1":
+                self.assertLess(time.monotonic(), wait_for, "the lock was not taken")
+                time.sleep(0.1)
+            start = time.monotonic()
+            r = self.run_logan("batch", log, "--sink", self.url(), "--job", "blocked", "--sink-timeout", "2s")
+            took = time.monotonic() - start
+            self.assertEqual(r.returncode, 1, r.describe())
+            self.assertLess(took, 20, r.describe())
+            self.assertIn("1 publication not written to", r.stderr_text())
+            self.assertIn("canceling statement due to user request", r.stderr_text())
+        finally:
+            holder.kill()
+            holder.wait()
+            self.server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()")
+        # Cancelled means not stored: the run is not half there.
+        self.assertEqual(self.one("SELECT count(*) FROM logan_windows WHERE job = 'blocked'"), "0")
 
     def test_a_restarted_server_loses_nothing_and_duplicates_nothing(self):
         d, proc = self.start_stream("r")
