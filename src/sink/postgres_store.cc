@@ -159,12 +159,12 @@ class PostgresStore final : public SqlStore {
         statuses += id + "\t" + std::to_string(code) + "\t" + std::to_string(count) + "\n";
       }
       auto add_keys = [&](std::string& out, const std::vector<KeyCount>& keys) {
-        for (const auto& k : keys) {
+        for (const KeyCount* k : by_key(keys)) {
           out += id;
           out += '\t';
-          append_copy_field(out, k.key);
+          append_copy_field(out, k->key);
           out += '\t';
-          out += std::to_string(k.count);
+          out += std::to_string(k->count);
           out += '\n';
         }
       };

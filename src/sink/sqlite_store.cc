@@ -227,6 +227,7 @@ class SqliteStore final : public SqlStore {
       for (size_t i = 0; i < n; ++i) text += i == 0 ? "(?1, ?, ?)" : ", (?1, ?, ?)";
       return text;
     };
+    const std::vector<const KeyCount*> sorted = by_key(rows);
     const size_t full = rows.size() / kPerStatement;
     std::optional<Statement> many;
     if (full > 0) {
@@ -236,7 +237,7 @@ class SqliteStore final : public SqlStore {
     auto put = [&](Statement& s, size_t from, size_t n) {
       s.integer(1, id);
       for (size_t i = 0; i < n; ++i) {
-        const KeyCount& k = rows[from + i];
+        const KeyCount& k = *sorted[from + i];
         s.text_static(static_cast<int>(2 + 2 * i), k.key);
         s.integer(static_cast<int>(3 + 2 * i), static_cast<int64_t>(k.count));
       }

@@ -114,6 +114,14 @@ StatsRows make_stats_rows(const AccessStats& stats, const ReportOptions& options
   return r;
 }
 
+std::vector<const KeyCount*> by_key(const std::vector<KeyCount>& keys) {
+  std::vector<const KeyCount*> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) out.push_back(&k);
+  std::sort(out.begin(), out.end(), [](const KeyCount* a, const KeyCount* b) { return a->key < b->key; });
+  return out;
+}
+
 std::string sink_timestamp(int64_t ms) {
   int64_t s = ms / 1000, rest = ms % 1000;
   if (rest < 0) {

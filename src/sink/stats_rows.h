@@ -77,6 +77,10 @@ struct StatsRows {
 // Cuts `stats` into rows; job, instance, kind and the window are left for the caller.
 StatsRows make_stats_rows(const AccessStats& stats, const ReportOptions& options);
 
+// `keys` in ascending bytewise key order: rows inserted in the order of the (window_id, key)
+// index are appended to it, instead of splitting its pages all over.
+std::vector<const KeyCount*> by_key(const std::vector<KeyCount>& keys);
+
 // `ms` since the epoch as "YYYY-MM-DDTHH:MM:SS.sssZ" (fixed width: sorts as text).
 std::string sink_timestamp(int64_t ms);
 
