@@ -184,6 +184,7 @@ class KafkaSource final : public StreamSource {
       p.batch->first_line = p.lines + 1;
       p.batch->file_id = static_cast<uint64_t>(m.partition);
       p.batch_since_ms = steady_ms();
+      if (waiting_++ == 0) oldest_ms_ = p.batch_since_ms;
     }
     // A payload is one line, or several joined by '\n' (as `logan ship` sends them): every
     // piece between newlines is a line, so a payload that ends with '\n' ends with an empty one.
@@ -201,23 +202,31 @@ class KafkaSource final : public StreamSource {
   }
 
   void emit(Partition& p) {
-    if (p.batch) ctx_->emit(std::move(p.batch));
+    if (!p.batch) return;
+    ctx_->emit(std::move(p.batch));
     p.batch.reset();
+    --waiting_;
   }
 
-  bool lines_waiting() const {
-    for (const auto& [id, p] : parts_) {
-      if (p.batch) return true;
-    }
-    return false;
-  }
+  bool lines_waiting() const { return waiting_ > 0; }
 
   // Hands on the batches that are full or have waited long enough (all of them when `all`).
+  // Called after every message: the partitions are only looked through when the oldest
+  // batch may be due.
   void emit_ready(bool all) {
+    if (waiting_ == 0) return;
     int64_t now = steady_ms();
+    if (!all && now - oldest_ms_ < kBatchMs) return;
+    int64_t oldest = now;
     for (auto& [id, p] : parts_) {
-      if (p.batch && (all || now - p.batch_since_ms >= kBatchMs)) emit(p);
+      if (!p.batch) continue;
+      if (all || now - p.batch_since_ms >= kBatchMs) {
+        emit(p);
+      } else {
+        oldest = std::min(oldest, p.batch_since_ms);
+      }
     }
+    oldest_ms_ = oldest;
   }
 
   // Commits `offsets` for the partitions this consumer holds now, and only past where each
@@ -320,7 +329,11 @@ class KafkaSource final : public StreamSource {
     if (!closing_ && list->cnt > 0) tell_locked("kafka: gave up " + partition_names(list));
     for (int i = 0; i < list->cnt; ++i) {
       assigned_.erase(list->elems[i].partition);
-      parts_[list->elems[i].partition].batch.reset();
+      Partition& p = parts_[list->elems[i].partition];
+      if (p.batch) {  // lines of a partition given up outside run(): its new owner reads them
+        p.batch.reset();
+        --waiting_;
+      }
     }
   }
 
@@ -371,6 +384,8 @@ class KafkaSource final : public StreamSource {
   std::map<int, int64_t> last_said_;
   std::vector<std::string> early_warnings_;
   std::map<int32_t, Partition> parts_;  // the source thread's only
+  size_t waiting_ = 0;     // partitions whose batch holds lines
+  int64_t oldest_ms_ = 0;  // no waiting batch is older than this
 };
 
 }  // namespace
