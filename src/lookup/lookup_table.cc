@@ -103,7 +103,7 @@ void LookupTable::find_value_ids(const std::string_view* values, size_t n, size_
     return;
   }
   // IPv4 addresses are searched together; the rest one by one.
-  uint32_t addresses[CidrTable::kBatch];
+  uint32_t addresses[CidrTable::kBatch] = {};
   size_t at[CidrTable::kBatch];
   int32_t found[CidrTable::kBatch];
   size_t searched = 0;
