@@ -92,6 +92,7 @@ void GroupDimension::settle_one(Pending& p, GroupCounts& target) const {
 void GroupDimension::settle_pending() const {
   for (uint32_t id : touched_) settle_one(pending_[id], *numbered_[id]);
   touched_.clear();
+  std::vector<Pending>().swap(pending_);
   if (unmatched_pending_.lines != 0) settle_one(unmatched_pending_, unmatched_);
 }
 

@@ -102,10 +102,8 @@ class GroupDimension {
       forget_numbering();
       numbering_ = numbering;
     }
-    if (id >= numbered_.size()) {
-      numbered_.resize(id + 1, nullptr);
-      if (id < kMaxPending) pending_.resize(id + 1);
-    }
+    if (id >= numbered_.size()) numbered_.resize(id + 1, nullptr);
+    if (id >= pending_.size() && id < kMaxPending) pending_.resize(id + 1);
     return numbered_[id] != nullptr;
   }
   // Adds a line to number `id` of the current numbering, which is known.
@@ -176,7 +174,9 @@ class GroupDimension {
   }
   // A status code without a slot: gives it one while there are free ones, else counts it in place.
   void add_unslotted_status(Pending& p, GroupCounts& target, int code);
-  // Moves the counts kept aside into values_ and unmatched_.
+  // Moves the counts kept aside into values_ and unmatched_, and frees the dense array: a
+  // dimension that is read is rarely added to again (a stream's closed panes), and a window
+  // of many panes should not keep a line per value for each.
   void settle() const {
     if (!touched_.empty() || unmatched_pending_.lines != 0) settle_pending();
   }
@@ -196,7 +196,7 @@ class GroupDimension {
   mutable Pending unmatched_pending_;
   uint64_t numbering_ = 0;                // 0: none
   std::vector<GroupCounts*> numbered_;    // [id] -> counts in values_, or null until first seen
-  mutable std::vector<Pending> pending_;  // [id] for ids below kMaxPending
+  mutable std::vector<Pending> pending_;  // [id] for ids below kMaxPending; empty after a read
   mutable std::vector<uint32_t> touched_; // ids whose pending_ entry is not empty
   std::array<uint8_t, 1000> slot_of_{};   // [code]: 0 none yet, 1..kSlots, kSlots + 1 in place
   std::array<int, kSlots> slot_code_{};   // [slot - 1]: its code
