@@ -86,39 +86,6 @@ void CidrTable::Ranges<Key>::build(std::vector<std::pair<IpPrefix, int32_t>>& pr
   by_top16[65536] = static_cast<uint32_t>(starts.size() - 1);
 }
 
-void CidrTable::find_v4_batch(const uint32_t* addresses, size_t n, const int32_t* by_range,
-                              int32_t* out) const {
-  const Ranges<uint32_t>& t = v4_;
-  const uint32_t* base[kBatch];
-  size_t left[kBatch];
-  for (size_t i = 0; i < n; ++i) __builtin_prefetch(&t.by_top16[addresses[i] >> 16]);
-  bool searching = false;
-  for (size_t i = 0; i < n; ++i) {
-    const size_t top = addresses[i] >> 16;
-    base[i] = t.starts.data() + t.by_top16[top];
-    left[i] = t.by_top16[top + 1] - t.by_top16[top] + 1;
-    if (left[i] > 1) {
-      __builtin_prefetch(base[i] + left[i] / 2);
-      searching = true;
-    }
-  }
-  while (searching) {
-    searching = false;
-    for (size_t i = 0; i < n; ++i) {
-      if (left[i] <= 1) continue;
-      const size_t half = left[i] / 2;
-      base[i] = base[i][half] <= addresses[i] ? base[i] + half : base[i];
-      left[i] -= half;
-      if (left[i] > 1) {
-        __builtin_prefetch(base[i] + left[i] / 2);
-        searching = true;
-      }
-    }
-  }
-  for (size_t i = 0; i < n; ++i) __builtin_prefetch(&by_range[base[i] - t.starts.data()]);
-  for (size_t i = 0; i < n; ++i) out[i] = by_range[base[i] - t.starts.data()];
-}
-
 Result<CidrTable> CidrTable::build(std::vector<std::pair<IpPrefix, int32_t>> prefixes) {
   std::vector<std::pair<IpPrefix, int32_t>> v4, v6;
   for (auto& p : prefixes) (p.first.address.v4 ? v4 : v6).push_back(p);
@@ -136,7 +103,9 @@ Result<CidrTable> CidrTable::build(std::vector<std::pair<IpPrefix, int32_t>> pre
     }
   }
   CidrTable table;
-  table.v4_.build(v4);
+  Ranges<uint32_t> v4_ranges;
+  v4_ranges.build(v4);
+  table.v4_ = Ipv4RangeMap::build(v4_ranges.starts, v4_ranges.rows);
   table.v6_.build(v6);
   return table;
 }

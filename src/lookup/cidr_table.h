@@ -2,10 +2,10 @@
 // (`--lookup ...&key=cidr`), each network naming a row of a lookup table.
 //
 // Built once per lookup snapshot: the (possibly nested, overlapping) prefixes are flattened
-// into disjoint address ranges, each holding the row of the longest prefix that covers it, so
-// that a lookup is a binary search over range starts. A direct index on the top 16 address
-// bits narrows the search to the ranges of that /16 first, so a lookup usually touches one or
-// two cache lines of starts. Two prefixes that are the same network are an error.
+// into disjoint address ranges, each holding the row of the longest prefix that covers it.
+// IPv4 ranges go into an Ipv4RangeMap (direct tables on the top 16 and next 8 bits over small
+// leaves of range starts); IPv6 lookups are a binary search over range starts after a direct
+// index on the top 16 address bits. Two prefixes that are the same network are an error.
 // Thread-safety: immutable after build(); find() may be called from any number of threads.
 #pragma once
 
@@ -15,6 +15,7 @@
 
 #include "core/result.h"
 #include "lookup/ip_address.h"
+#include "lookup/ipv4_range_map.h"
 
 namespace logan {
 
@@ -30,21 +31,15 @@ class CidrTable {
     return address.v4 ? v4_.find(static_cast<uint32_t>(address.bits)) : v6_.find(address.bits);
   }
 
-  // find() for n IPv4 addresses at once (n <= kBatch). The searches advance in lockstep, each
-  // step requesting the memory of every search's next probe before reading any: the misses
-  // of one search overlap those of the others instead of following them.
-  static constexpr size_t kBatch = 64;
+  // find() for n IPv4 addresses at once (n <= kBatch): each level's memory is requested for
+  // every address before any is read, so the misses of one search overlap the others'.
+  static constexpr size_t kBatch = Ipv4RangeMap::kBatch;
   void find_v4_batch(const uint32_t* addresses, size_t n, int32_t* rows) const {
-    find_v4_batch(addresses, n, v4_.rows.data(), rows);
+    v4_.find_batch(addresses, n, rows);
   }
-  // The same, answering by_range[i] for an address in IPv4 range i instead of its row, for a
-  // caller that wants something of the row (a value number) without a second miss to get it.
-  // REQUIRES: by_range has v4_ranges() entries.
-  void find_v4_batch(const uint32_t* addresses, size_t n, const int32_t* by_range, int32_t* out) const;
-  // The row of each IPv4 range, in order.
-  const std::vector<int32_t>& v4_range_rows() const { return v4_.rows; }
-
-  size_t ranges() const { return v4_.starts.size() + v6_.starts.size(); }
+  // The IPv4 ranges with their rows as answers: relabeled() gives a map straight to something
+  // of the row (a value number), without a second miss to get it.
+  const Ipv4RangeMap& v4_rows() const { return v4_; }
 
  private:
   // The ranges of one address family: ranges[i] = [starts[i], starts[i+1]) -> rows[i].
@@ -72,7 +67,7 @@ class CidrTable {
     void build(std::vector<std::pair<IpPrefix, int32_t>>& prefixes);
   };
 
-  Ranges<uint32_t> v4_;
+  Ipv4RangeMap v4_;
   Ranges<Uint128> v6_;
 };
 

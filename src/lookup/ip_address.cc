@@ -5,36 +5,10 @@
 
 #include <cstring>
 
+#include "lookup/dotted_ipv4.h"
+
 namespace logan {
 namespace {
-
-std::optional<uint32_t> parse_v4(std::string_view s) {
-  if (s.size() < 7 || s.size() > 15) return std::nullopt;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  uint32_t value = 0;
-  for (int part = 0; part < 4; ++part) {
-    // One to three digits, then '.' (or the end after the fourth).
-    unsigned d0 = static_cast<unsigned char>(*p) - '0';
-    if (d0 > 9) return std::nullopt;
-    uint32_t octet = d0;
-    ++p;
-    for (int more = 0; more < 2 && p < end; ++more) {
-      unsigned d = static_cast<unsigned char>(*p) - '0';
-      if (d > 9) break;
-      octet = octet * 10 + d;
-      ++p;
-    }
-    if (octet > 255) return std::nullopt;
-    value = (value << 8) | octet;
-    if (part < 3) {
-      if (p >= end || *p != '.') return std::nullopt;
-      ++p;
-    }
-  }
-  if (p != end) return std::nullopt;
-  return value;
-}
 
 constexpr Uint128 kMappedPrefix = static_cast<Uint128>(0xffff) << 32;
 
@@ -43,7 +17,7 @@ constexpr Uint128 kMappedPrefix = static_cast<Uint128>(0xffff) << 32;
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
   if (text.empty()) return std::nullopt;
   // Most clients are IPv4: try that first, without scanning for ':'.
-  if (auto v4 = parse_v4(text)) return IpAddress{true, *v4};
+  if (uint32_t v4; parse_dotted_ipv4(text, v4)) return IpAddress{true, v4};
   if (text.find(':') == std::string_view::npos) return std::nullopt;
   if (size_t zone = text.find('%'); zone != std::string_view::npos) text = text.substr(0, zone);
   char buf[INET6_ADDRSTRLEN + 1];

@@ -54,6 +54,16 @@ std::optional<uint32_t> reference_v4(const std::string& s) {
   return value;
 }
 
+void expect_plain_rule(const std::string& s) {
+  auto got = parse_ip_address(s);
+  auto want = reference_v4(s);
+  ASSERT_EQ(got.has_value(), want.has_value()) << s;
+  if (want) {
+    ASSERT_TRUE(got->v4) << s;
+    ASSERT_EQ(static_cast<uint32_t>(got->bits), *want) << s;
+  }
+}
+
 TEST(IpAddressTest, Ipv4AgreesWithThePlainRuleOnRandomText) {
   std::mt19937_64 rng(3);
   const std::string alphabet = "0123456789..2x";
@@ -61,13 +71,26 @@ TEST(IpAddressTest, Ipv4AgreesWithThePlainRuleOnRandomText) {
     std::string s;
     size_t n = rng() % 17;
     for (size_t j = 0; j < n; ++j) s += alphabet[rng() % alphabet.size()];
-    auto got = parse_ip_address(s);
-    auto want = reference_v4(s);
-    ASSERT_EQ(got.has_value(), want.has_value()) << s;
-    if (want) {
-      ASSERT_TRUE(got->v4) << s;
-      ASSERT_EQ(static_cast<uint32_t>(got->bits), *want) << s;
+    ASSERT_NO_FATAL_FAILURE(expect_plain_rule(s));
+  }
+}
+
+TEST(IpAddressTest, Ipv4AgreesWithThePlainRuleOnNearAddresses) {
+  // Addresses with parts of 1 to 4 digits (leading zeros too), some with one byte changed to
+  // a dot, a digit, a letter or a byte above 127: every length and every edge of a part.
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 300000; ++i) {
+    std::string s;
+    for (int part = 0; part < 4; ++part) {
+      if (part) s += '.';
+      const size_t digits = 1 + rng() % (i % 7 == 0 ? 4 : 3);
+      const uint64_t value = rng() % (digits == 1 ? 10 : digits == 2 ? 100 : 300);
+      std::string text = std::to_string(value);
+      while (text.size() < digits) text.insert(text.begin(), '0');
+      s += text.substr(text.size() - digits);
     }
+    if (i % 3 == 0) s[rng() % s.size()] = ".7a\xb7"[rng() % 4];
+    ASSERT_NO_FATAL_FAILURE(expect_plain_rule(s));
   }
 }
 

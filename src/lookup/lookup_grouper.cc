@@ -124,21 +124,16 @@ void LookupGrouper::add_batch(const LookupTable& table, size_t column, const Log
   int32_t ids[CidrTable::kBatch];
   for (size_t i = 0; i < n; ++i) values[i] = record_field(records[i], field);
   table.find_value_ids(values, n, column, ids);
-  GroupCounts* counts[CidrTable::kBatch];
+  // First sights record the value; the rest only request the number's counters.
   for (size_t i = 0; i < n; ++i) {
-    counts[i] = nullptr;
     if (ids[i] < 0) continue;
     const auto id = static_cast<uint32_t>(ids[i]);
-    counts[i] = dim.known_numbered(table.generation(), id);
-    if (counts[i] == nullptr) counts[i] = &dim.numbered_counts(table.generation(), id, table.value(column, ids[i]));
-    __builtin_prefetch(counts[i]);
+    if (!dim.known_numbered(table.generation(), id)) dim.numbered_counts(table.generation(), id, table.value(column, ids[i]));
+    __builtin_prefetch(dim.numbered_address(id), 1);
   }
   for (size_t i = 0; i < n; ++i) {
-    if (counts[i] != nullptr) __builtin_prefetch(counts[i]->statuses.data());
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (counts[i] != nullptr) {
-      counts[i]->add(records[i]);
+    if (ids[i] >= 0) {
+      dim.add_to_numbered(static_cast<uint32_t>(ids[i]), records[i]);
     } else {
       dim.add_unmatched(records[i]);
     }

@@ -3,6 +3,8 @@
 
 #include <atomic>
 
+#include "lookup/dotted_ipv4.h"
+
 namespace logan {
 namespace {
 
@@ -84,11 +86,7 @@ Result<std::shared_ptr<const LookupTable>> LookupTable::build(LookupKind kind, L
     auto built = CidrTable::build(std::move(networks));
     if (!built) return built.error();
     table->networks_ = std::move(built.value());
-    for (Column& column : table->columns_) {
-      for (int32_t row : table->networks_->v4_range_rows()) {
-        column.v4_range_ids.push_back(row >= 0 ? column.ids[static_cast<size_t>(row)] : -1);
-      }
-    }
+    for (Column& column : table->columns_) column.v4_ids = table->networks_->v4_rows().relabeled(column.ids);
   }
   return std::shared_ptr<const LookupTable>(std::move(table));
 }
@@ -111,6 +109,10 @@ void LookupTable::find_value_ids(const std::string_view* values, size_t n, size_
   size_t searched = 0;
   for (size_t i = 0; i < n; ++i) {
     ids[i] = -1;
+    if (parse_dotted_ipv4(values[i], addresses[searched])) {
+      at[searched++] = i;
+      continue;
+    }
     auto address = parse_ip_address(values[i]);
     if (!address) continue;
     if (!address->v4) {
@@ -121,7 +123,7 @@ void LookupTable::find_value_ids(const std::string_view* values, size_t n, size_
     addresses[searched] = static_cast<uint32_t>(address->bits);
     at[searched++] = i;
   }
-  networks_->find_v4_batch(addresses, searched, c.v4_range_ids.data(), found);
+  c.v4_ids.find_batch(addresses, searched, found);
   for (size_t j = 0; j < searched; ++j) ids[at[j]] = found[j];
 }
 

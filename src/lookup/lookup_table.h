@@ -63,7 +63,7 @@ class LookupTable {
   struct Column {
     std::vector<int32_t> ids;          // [row]
     std::vector<std::string> values;   // [id]
-    std::vector<int32_t> v4_range_ids;  // cidr keys: [IPv4 range of networks_] -> id
+    Ipv4RangeMap v4_ids;               // cidr keys: IPv4 address -> id
   };
 
   LookupKind kind_ = LookupKind::kText;

@@ -66,7 +66,38 @@ void GroupCounts::subtract(const GroupCounts& part) {
   }
 }
 
+void GroupDimension::add_unslotted_status(Pending& p, GroupCounts& target, int code) {
+  const auto index = static_cast<size_t>(code);
+  if (index < slot_of_.size() && slot_of_[index] == 0) {
+    if (slots_ < kSlots) {
+      slot_code_[slots_] = code;
+      slot_of_[index] = static_cast<uint8_t>(++slots_);
+      ++p.statuses[slots_ - 1];
+      return;
+    }
+    slot_of_[index] = kSlots + 1;
+  }
+  target.add_status(code, 1);
+}
+
+void GroupDimension::settle_one(Pending& p, GroupCounts& target) const {
+  target.lines += p.lines;
+  target.bytes += p.bytes;
+  for (unsigned s = 0; s < kSlots; ++s) {
+    if (p.statuses[s] != 0) target.add_status(slot_code_[s], p.statuses[s]);
+  }
+  p = Pending{};
+}
+
+void GroupDimension::settle_pending() const {
+  for (uint32_t id : touched_) settle_one(pending_[id], *numbered_[id]);
+  touched_.clear();
+  std::vector<Pending>().swap(pending_);
+  if (unmatched_pending_.lines != 0) settle_one(unmatched_pending_, unmatched_);
+}
+
 std::vector<GroupRow> GroupDimension::top(size_t n) const {
+  settle();
   std::vector<std::pair<std::string_view, const GroupCounts*>> all;
   all.reserve(values_.size());
   for (const auto& [value, counts] : values_) all.emplace_back(value, &counts);
@@ -82,17 +113,20 @@ std::vector<GroupRow> GroupDimension::top(size_t n) const {
 }
 
 const GroupCounts* GroupDimension::find(std::string_view value) const {
+  settle();
   auto it = values_.find(absl::string_view(value.data(), value.size()));
   return it == values_.end() ? nullptr : &it->second;
 }
 
 void GroupDimension::merge(const GroupDimension& other) {
+  other.settle();
   for (const auto& [value, counts] : other.values_) values_[value].merge(counts);
   unmatched_.merge(other.unmatched_);
 }
 
 void GroupDimension::subtract(const GroupDimension& part) {
   forget_numbering();  // counts may be erased
+  part.settle();
   for (const auto& [value, counts] : part.values_) {
     auto it = values_.find(absl::string_view(value.data(), value.size()));
     if (it == values_.end()) continue;
@@ -106,6 +140,7 @@ void GroupDimension::subtract(const GroupDimension& part) {
 }
 
 void GroupDimension::serialize(BinaryWriter& w, bool canonical) const {
+  settle();
   write_counts(w, unmatched_);
   w.u64(values_.size());
   if (!canonical) {

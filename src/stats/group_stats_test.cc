@@ -164,3 +164,63 @@ TEST(GroupStatsTest, AStateWithoutGroupsIsStillVersion1AndTruncationIsRefused) {
 
 }  // namespace
 }  // namespace logan
+
+namespace logan {
+namespace {
+
+// Lines added by number (counted aside, with slots for the first status codes) read the same
+// as the same lines added by value, through every reading method and across numberings.
+TEST(GroupStatsTest, LinesAddedByNumberReadTheSameAsByValue) {
+  std::mt19937_64 rng(9);
+  const std::vector<std::string> values{"alpha", "beta", "gamma", "delta", "eps"};
+  GroupDimension by_value, by_number;
+  GroupCounts unmatched;
+  uint64_t numbering = 1;
+  // Numbers mean a different value in each numbering (a new lookup snapshot).
+  auto value_of = [&](uint32_t id) { return values[(id + numbering) % values.size()]; };
+  for (int i = 0; i < 20000; ++i) {
+    if (i % 5000 == 4999) ++numbering;
+    LogRecord r;
+    // More status codes than slots, none at times, and an odd one outside 100..999.
+    const int codes[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 408, 500, 502, 503, -1, 1234};
+    r.status = codes[rng() % std::size(codes)];
+    r.size = rng() % 4 == 0 ? -1 : static_cast<int64_t>(rng() % 10000);
+    const auto id = static_cast<uint32_t>(rng() % (values.size() + 1));
+    if (id == values.size()) {  // unmatched lines are counted aside too
+      by_number.add_unmatched(r);
+      by_value.add_unmatched(r);
+      unmatched.add(r);
+      continue;
+    }
+    by_value.add(value_of(id), r);
+    if (!by_number.known_numbered(numbering, id)) by_number.numbered_counts(numbering, id, value_of(id));
+    by_number.add_to_numbered(id, r);
+    if (i % 3333 == 0) {  // reads in the middle settle, and adding goes on after them
+      ASSERT_TRUE(by_number.find(value_of(id)));
+      EXPECT_EQ(*by_number.find(value_of(id)), *by_value.find(value_of(id)));
+    }
+  }
+  EXPECT_EQ(by_number.unmatched(), unmatched);
+  const GroupDimension copy = by_number;  // copies settle first
+  EXPECT_TRUE(copy == by_value);
+  EXPECT_TRUE(by_number == by_value);
+  std::string a, b;
+  BinaryWriter wa(a), wb(b);
+  by_number.serialize(wa, true);
+  by_value.serialize(wb, true);
+  EXPECT_EQ(a, b);
+  const auto top = by_number.top(5);
+  const auto want = by_value.top(5);
+  ASSERT_EQ(top.size(), want.size());
+  for (size_t i = 0; i < top.size(); ++i) {
+    EXPECT_EQ(top[i].value, want[i].value);
+    EXPECT_EQ(top[i].counts, want[i].counts);
+  }
+  GroupDimension merged;
+  merged.merge(by_number);
+  EXPECT_TRUE(merged == by_value);
+  EXPECT_EQ(merged.unmatched(), unmatched);
+}
+
+}  // namespace
+}  // namespace logan
