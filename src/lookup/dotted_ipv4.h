@@ -90,6 +90,7 @@ inline bool parse_dotted_ipv4(std::string_view s, uint32_t& out) {
   uint32_t value = 0;
   for (int part = 0; part < 4; ++part) {
     // One to three digits, then '.' (or the end after the fourth).
+    if (p == end) return false;  // "1.2.3.": nothing after the last dot
     unsigned d0 = static_cast<unsigned char>(*p) - '0';
     if (d0 > 9) return false;
     uint32_t octet = d0;
