@@ -48,34 +48,34 @@ class AccessStats {
 
   // Folds in one parsed line.
   void add_parsed(const LogRecord& record) {
-    ++total_;
-    ++parsed_;
-    if (record.size >= 0) {
-      const uint64_t size = static_cast<uint64_t>(record.size);
-      if (content_.count == 0 || size < content_.min) content_.min = size;
-      if (size > content_.max) content_.max = size;
-      ++content_.count;
-      content_.sum += size;
-      bytes_by_class_[status_class(record.status)] += size;
-    }
-    if (record.status >= 0) ++status_counts_[record.status];
+    add_parsed_except_keys(record);
     if (!record.client.empty()) clients_.add(record.client);
     if (record.has_endpoint) endpoints_.add(record.endpoint);
     if (!record.method.empty()) methods_.add(record.method);
-    if (record.has_time()) {
-      if (first_time_ == LogRecord::kNoTime || record.time < first_time_) first_time_ = record.time;
-      if (last_time_ == LogRecord::kNoTime || record.time > last_time_) last_time_ = record.time;
-    }
   }
 
-  // Folds in a batch of parsed lines. Faster than one add_parsed() per line for large tables:
-  // the table slots of every key in the batch are prefetched before any is updated.
+  // Folds in a batch of parsed lines (at most kMaxBatch). Faster than one add_parsed() per
+  // line for large tables: every key of the batch is hashed and its table slot prefetched
+  // before any is looked up.
+  static constexpr size_t kMaxBatch = 64;
   void add_parsed_batch(const LogRecord* records, size_t n) {
+    uint64_t client_hash[kMaxBatch];
+    uint64_t endpoint_hash[kMaxBatch];
     for (size_t i = 0; i < n; ++i) {
-      clients_.prefetch(records[i].client);
-      if (records[i].has_endpoint) endpoints_.prefetch(records[i].endpoint);
+      client_hash[i] = KeyCounts::hash(records[i].client);
+      clients_.prefetch_hashed(client_hash[i]);
+      if (records[i].has_endpoint) {
+        endpoint_hash[i] = KeyCounts::hash(records[i].endpoint);
+        endpoints_.prefetch_hashed(endpoint_hash[i]);
+      }
     }
-    for (size_t i = 0; i < n; ++i) add_parsed(records[i]);
+    for (size_t i = 0; i < n; ++i) {
+      const LogRecord& record = records[i];
+      add_parsed_except_keys(record);
+      if (!record.client.empty()) clients_.add_hashed(record.client, client_hash[i]);
+      if (record.has_endpoint) endpoints_.add_hashed(record.endpoint, endpoint_hash[i]);
+      if (!record.method.empty()) methods_.add(record.method);
+    }
   }
 
   // Folds in one invalid line, and offers it as a sample.
@@ -157,6 +157,25 @@ class AccessStats {
   ContentSize content_;
   std::array<uint64_t, 1000> status_counts_{};
   std::array<uint64_t, kStatusClasses> bytes_by_class_{};
+  // Everything add_parsed() counts but the keyed tables.
+  void add_parsed_except_keys(const LogRecord& record) {
+    ++total_;
+    ++parsed_;
+    if (record.size >= 0) {
+      const uint64_t size = static_cast<uint64_t>(record.size);
+      if (content_.count == 0 || size < content_.min) content_.min = size;
+      if (size > content_.max) content_.max = size;
+      ++content_.count;
+      content_.sum += size;
+      bytes_by_class_[status_class(record.status)] += size;
+    }
+    if (record.status >= 0) ++status_counts_[record.status];
+    if (record.has_time()) {
+      if (first_time_ == LogRecord::kNoTime || record.time < first_time_) first_time_ = record.time;
+      if (last_time_ == LogRecord::kNoTime || record.time > last_time_) last_time_ = record.time;
+    }
+  }
+
   KeyCounts clients_;
   KeyCounts endpoints_;
   KeyCounts methods_{/*remember_last=*/true};

@@ -2,6 +2,7 @@
 #include "stats/key_counts.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace logan {
 namespace {
@@ -10,37 +11,216 @@ bool ranks_before(const KeyCount& a, const KeyCount& b) {
   return a.count != b.count ? a.count > b.count : a.key < b.key;
 }
 
+// Arena bytes of removed keys are reclaimed once they outweigh the live keys and this.
+constexpr size_t kCompactAfterDeadBytes = 1 << 20;
+
 }  // namespace
+
+const char* KeyArena::store(std::string_view bytes) {
+  static const char kEmpty = 0;
+  if (bytes.empty()) return &kEmpty;
+  used_ += bytes.size();
+  char* at;
+  if (bytes.size() > kBlock / 4) {
+    // A long key gets a block of its own, so the current block's space is not wasted.
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(bytes.size()));
+    at = blocks_.back().get();
+  } else {
+    if (bytes.size() > left_) {
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlock));
+      next_ = blocks_.back().get();
+      left_ = kBlock;
+    }
+    at = next_;
+    next_ += bytes.size();
+    left_ -= bytes.size();
+  }
+  std::memcpy(at, bytes.data(), bytes.size());
+  return at;
+}
+
+void KeyArena::clear() {
+  blocks_.clear();
+  next_ = nullptr;
+  left_ = 0;
+  used_ = 0;
+}
+
+KeyCounts::KeyCounts(const KeyCounts& other) : remember_last_(other.remember_last_) {
+  *this = other;
+}
+
+KeyCounts::KeyCounts(KeyCounts&& other) noexcept
+    : slots_(std::move(other.slots_)),
+      mask_(other.mask_),
+      size_(other.size_),
+      grow_at_(other.grow_at_),
+      arena_(std::move(other.arena_)),
+      live_bytes_(other.live_bytes_),
+      remember_last_(other.remember_last_) {
+  other.mask_ = other.size_ = other.grow_at_ = other.live_bytes_ = 0;
+  other.arena_.clear();
+  other.forget();
+}
+
+KeyCounts& KeyCounts::operator=(const KeyCounts& other) {
+  if (this == &other) return *this;
+  forget();
+  slots_.reset();
+  mask_ = size_ = grow_at_ = live_bytes_ = 0;
+  arena_.clear();
+  if (other.size_ == 0) return *this;
+  // Same capacity, same layout: copy the slots, then give the keys this table's own bytes.
+  slots_ = std::make_unique<Slot[]>(other.capacity());
+  std::copy(other.slots_.get(), other.slots_.get() + other.capacity(), slots_.get());
+  mask_ = other.mask_;
+  size_ = other.size_;
+  grow_at_ = other.grow_at_;
+  live_bytes_ = 0;
+  for (size_t i = 0; i < capacity(); ++i) {
+    Slot& slot = slots_[i];
+    if (slot.is_long()) slot.w0 = reinterpret_cast<uintptr_t>(store_long(slot.key()));
+  }
+  return *this;
+}
+
+KeyCounts& KeyCounts::operator=(KeyCounts&& other) noexcept {
+  if (this == &other) return *this;
+  slots_ = std::move(other.slots_);
+  mask_ = other.mask_;
+  size_ = other.size_;
+  grow_at_ = other.grow_at_;
+  arena_ = std::move(other.arena_);
+  live_bytes_ = other.live_bytes_;
+  forget();
+  other.mask_ = other.size_ = other.grow_at_ = other.live_bytes_ = 0;
+  other.arena_.clear();
+  other.forget();
+  return *this;
+}
+
+const char* KeyCounts::store_long(std::string_view key) {
+  live_bytes_ += key.size();
+  return arena_.store(key);
+}
+
+void KeyCounts::insert_long(size_t at, std::string_view key, uint64_t hash, uint64_t n) {
+  Slot& slot = slots_[at];
+  slot.hash = hash;
+  slot.w0 = reinterpret_cast<uintptr_t>(store_long(key));
+  slot.w1 = long_tag(key.size());
+  slot.count = 0;
+  ++size_;
+  count_into(slot, n);
+}
+
+const KeyCounts::Slot* KeyCounts::find(std::string_view key, uint64_t hash) const {
+  if (size_ == 0) return nullptr;
+  const bool is_short = key.size() <= kInlineMax;
+  const ShortKey packed = is_short ? pack(key) : ShortKey{0, long_tag(key.size())};
+  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& slot = slots_[i];
+    if (slot.is_free()) return nullptr;
+    if (slot.hash != hash || slot.w1 != packed.w1) continue;
+    if (is_short ? slot.w0 == packed.w0 : same_bytes(slot.long_key(), key)) return &slot;
+  }
+}
+
+void KeyCounts::reserve(size_t keys) {
+  const size_t wanted = std::bit_ceil(std::max<size_t>(keys * 2, 16));
+  if (wanted > capacity()) rebuild(wanted, /*compact=*/false);
+}
+
+void KeyCounts::rebuild(size_t capacity, bool compact) {
+  forget();
+  auto fresh = std::make_unique<Slot[]>(capacity);
+  const size_t mask = capacity - 1;
+  KeyArena arena;
+  for (size_t i = 0; i < this->capacity(); ++i) {
+    Slot slot = slots_[i];
+    if (slot.is_free()) continue;
+    if (compact && slot.is_long()) slot.w0 = reinterpret_cast<uintptr_t>(arena.store(slot.key()));
+    size_t at = slot.hash & mask;
+    while (!fresh[at].is_free()) at = (at + 1) & mask;
+    fresh[at] = slot;
+  }
+  slots_ = std::move(fresh);
+  mask_ = mask;
+  grow_at_ = capacity / 2;
+  if (compact) {
+    arena_ = std::move(arena);
+    live_bytes_ = arena_.used();
+  }
+}
+
+void KeyCounts::erase_at(size_t i) {
+  if (slots_[i].is_long()) live_bytes_ -= slots_[i].key().size();
+  --size_;
+  // Backward-shift deletion: pull later keys of the same probe run into the hole, so that no
+  // run is broken by a free slot and no tombstones accumulate.
+  for (size_t j = (i + 1) & mask_; !slots_[j].is_free(); j = (j + 1) & mask_) {
+    const size_t home = slots_[j].hash & mask_;
+    const bool reachable_from_hole = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+    if (reachable_from_hole) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = Slot{};
+}
 
 void KeyCounts::subtract(const KeyCounts& part) {
   forget();
-  for (const auto& [key, n] : part.counts_) {
-    auto it = counts_.find(absl::string_view(key.data(), key.size()));
-    if (it == counts_.end()) continue;  // not merged in: nothing to take out
-    if (it->second <= n) {
-      counts_.erase(it);
+  if (size_ == 0) return;
+  part.for_each([&](const Slot& taken) {
+    const Slot* found = find(taken.key(), taken.hash);
+    if (found == nullptr) return;  // not merged in: nothing to take out
+    const size_t at = static_cast<size_t>(found - slots_.get());
+    if (slots_[at].count <= taken.count) {
+      erase_at(at);
     } else {
-      it->second -= n;
+      slots_[at].count -= taken.count;
     }
+  });
+  const size_t dead = arena_.used() - live_bytes_;
+  if (dead > kCompactAfterDeadBytes && dead > live_bytes_) {
+    rebuild(std::bit_ceil(std::max<size_t>(size_ * 2, 16)), /*compact=*/true);
   }
 }
 
 void KeyCounts::merge(const KeyCounts& other) {
   forget();
-  counts_.reserve(counts_.size() + other.counts_.size() / 2);
-  for (const auto& [key, n] : other.counts_) counts_[key] += n;
+  if (other.size_ == 0) return;
+  if (&other == this) {
+    for (size_t i = 0; i < capacity(); ++i) slots_[i].count *= 2;  // free slots stay at 0
+    return;
+  }
+  reserve(size_ + other.size_ / 2);
+  other.for_each([&](const Slot& slot) { add_hashed(slot.key(), slot.hash, slot.count); });
+  forget();
 }
 
 uint64_t KeyCounts::count_of(std::string_view key) const {
-  auto it = counts_.find(absl::string_view(key.data(), key.size()));
-  return it == counts_.end() ? 0 : it->second;
+  const Slot* slot = find(key, hash_key(key));
+  return slot == nullptr ? 0 : slot->count;
+}
+
+bool KeyCounts::operator==(const KeyCounts& other) const {
+  if (size_ != other.size_) return false;
+  bool same = true;
+  for_each([&](const Slot& slot) {
+    if (!same) return;
+    const Slot* there = other.find(slot.key(), slot.hash);
+    same = there != nullptr && there->count == slot.count;
+  });
+  return same;
 }
 
 std::vector<KeyCount> KeyCounts::top(size_t n) const {
   // A bounded partial sort: only the winners are copied out and sorted.
   std::vector<std::pair<std::string_view, uint64_t>> all;
-  all.reserve(counts_.size());
-  for (const auto& [key, count] : counts_) all.emplace_back(key, count);
+  all.reserve(size_);
+  for_each([&](const Slot& slot) { all.emplace_back(slot.key(), slot.count); });
   auto before = [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   };
@@ -54,24 +234,19 @@ std::vector<KeyCount> KeyCounts::top(size_t n) const {
 
 std::vector<KeyCount> KeyCounts::above(uint64_t threshold) const {
   std::vector<KeyCount> result;
-  for (const auto& [key, count] : counts_) {
-    if (count > threshold) result.push_back({key, count});
-  }
+  for_each([&](const Slot& slot) {
+    if (slot.count > threshold) result.push_back({std::string(slot.key()), slot.count});
+  });
   std::sort(result.begin(), result.end(), ranks_before);
   return result;
 }
 
 void KeyCounts::serialize(BinaryWriter& out, bool sorted) const {
-  out.u64(counts_.size());
-  if (!sorted) {
-    for (const auto& [key, count] : counts_) {
-      out.bytes(key);
-      out.u64(count);
-    }
-    return;
-  }
-  std::vector<std::pair<std::string_view, uint64_t>> entries(counts_.begin(), counts_.end());
-  std::sort(entries.begin(), entries.end());
+  out.u64(size_);
+  std::vector<std::pair<std::string_view, uint64_t>> entries;
+  entries.reserve(size_);
+  for_each([&](const Slot& slot) { entries.emplace_back(slot.key(), slot.count); });
+  if (sorted) std::sort(entries.begin(), entries.end());
   for (const auto& [key, count] : entries) {
     out.bytes(key);
     out.u64(count);
@@ -80,24 +255,23 @@ void KeyCounts::serialize(BinaryWriter& out, bool sorted) const {
 
 bool KeyCounts::deserialize(BinaryReader& in) {
   forget();
-  counts_.clear();
+  slots_.reset();
+  mask_ = size_ = grow_at_ = live_bytes_ = 0;
+  arena_.clear();
   return merge_serialized(in);
 }
 
 bool KeyCounts::merge_serialized(BinaryReader& in) {
   forget();
   uint64_t n = in.count();
-  counts_.reserve(counts_.size() + n);
+  reserve(size_ + n);
   for (uint64_t i = 0; i < n && !in.failed(); ++i) {
     std::string_view key = in.bytes();
     uint64_t count = in.u64();
-    auto it = counts_.find(absl::string_view(key.data(), key.size()));
-    if (it != counts_.end()) {
-      it->second += count;
-    } else {
-      counts_.emplace(std::string(key), count);
-    }
+    if (in.failed()) break;
+    add_hashed(key, hash_key(key), count);
   }
+  forget();
   return !in.failed();
 }
 

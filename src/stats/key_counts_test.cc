@@ -1,0 +1,200 @@
+// Tests of KeyCounts' own hash table against std::map: adds, merges, subtracts (which remove
+// keys and shift probe runs back), copies, moves and the arena's compaction.
+#include "stats/key_counts.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+namespace logan {
+namespace {
+
+using Model = std::map<std::string, uint64_t>;
+
+void expect_same(const KeyCounts& counts, const Model& model) {
+  ASSERT_EQ(counts.distinct(), model.size());
+  for (const auto& [key, n] : model) EXPECT_EQ(counts.count_of(key), n) << key;
+  std::vector<KeyCount> all = counts.top(model.size() + 1);
+  ASSERT_EQ(all.size(), model.size());
+  uint64_t total = 0;
+  for (const auto& kc : all) total += kc.count;
+  uint64_t want = 0;
+  for (const auto& [key, n] : model) want += n;
+  EXPECT_EQ(total, want);
+}
+
+// Keys of every length class the hash reads differently (0, 1-3, 4-7, 8-16, longer), with
+// shared prefixes and suffixes so that only a full compare tells them apart.
+std::string key_for(uint64_t i) {
+  static const std::string kLong(300, 'p');
+  switch (i % 6) {
+    case 0: return std::to_string(i % 7);
+    case 1: return "10.0." + std::to_string(i);
+    case 2: return "/api/v1/items/" + std::to_string(i) + "/detail";
+    case 3: return kLong + std::to_string(i);
+    case 4: return std::string(i % 40, 'x');
+    default: return "k" + std::to_string(i * 2654435761u);
+  }
+}
+
+TEST(KeyCountsTest, AddsCountLikeAMap) {
+  KeyCounts counts;
+  Model model;
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 50000; ++i) {
+    std::string key = key_for(rng() % 5000);
+    uint64_t n = 1 + rng() % 3;
+    if (i % 2) counts.add(key, n);
+    else counts.add_hashed(key, KeyCounts::hash(key), n);
+    model[key] += n;
+  }
+  expect_same(counts, model);
+  EXPECT_EQ(counts.count_of("never added"), 0u);
+}
+
+TEST(KeyCountsTest, EmptyKeyIsAKey) {
+  KeyCounts counts;
+  counts.add("");
+  counts.add("", 2);
+  EXPECT_EQ(counts.distinct(), 1u);
+  EXPECT_EQ(counts.count_of(""), 3u);
+  EXPECT_EQ(counts.top(1), (std::vector<KeyCount>{{"", 3}}));
+}
+
+TEST(KeyCountsTest, SubtractRemovesKeysAndKeepsTheRestFindable) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    KeyCounts whole;
+    KeyCounts part;
+    Model model;
+    const int keys = 1 + static_cast<int>(rng() % 3000);
+    for (int i = 0; i < keys; ++i) {
+      std::string key = key_for(rng() % 4000);
+      uint64_t n = 1 + rng() % 4;
+      whole.add(key, n);
+      model[key] += n;
+      if (rng() % 2) {
+        // Take out all of it (the key goes) or some of it (the key stays).
+        uint64_t take = rng() % 2 ? model[key] - part.count_of(key) : 1;
+        take = std::min(take, model[key] - part.count_of(key));
+        if (take > 0) part.add(key, take);
+      }
+    }
+    Model left = model;
+    for (auto& [key, n] : left) n -= part.count_of(key);
+    std::erase_if(left, [](const auto& kv) { return kv.second == 0; });
+    whole.subtract(part);
+    expect_same(whole, left);
+    // What is left still takes new keys and counts old ones.
+    whole.add("after");
+    left["after"] += 1;
+    if (!left.empty()) {
+      whole.add(left.begin()->first);
+      left.begin()->second += 1;
+    }
+    expect_same(whole, left);
+  }
+}
+
+TEST(KeyCountsTest, SubtractingEverythingReclaimsTheArena) {
+  KeyCounts counts;
+  for (int round = 0; round < 5; ++round) {
+    KeyCounts pane;
+    for (int i = 0; i < 20000; ++i) pane.add(std::string(100, 'a') + std::to_string(round * 100000 + i));
+    counts.merge(pane);
+    counts.subtract(pane);
+    EXPECT_EQ(counts.distinct(), 0u);
+  }
+  counts.add("x");
+  EXPECT_EQ(counts.count_of("x"), 1u);
+  EXPECT_EQ(counts.distinct(), 1u);
+}
+
+TEST(KeyCountsTest, MergeCopyMoveAndCompare) {
+  KeyCounts a;
+  KeyCounts b;
+  Model model;
+  for (int i = 0; i < 3000; ++i) {
+    std::string key = key_for(static_cast<uint64_t>(i) * 7 % 1000);
+    (i % 3 ? a : b).add(key);
+    model[key] += 1;
+  }
+  KeyCounts merged = a;
+  merged.merge(b);
+  expect_same(merged, model);
+  KeyCounts other_order = b;
+  other_order.merge(a);
+  EXPECT_EQ(merged, other_order);
+
+  KeyCounts copy(merged);
+  EXPECT_EQ(copy, merged);
+  copy.add("only in the copy");
+  EXPECT_FALSE(copy == merged);
+  EXPECT_EQ(merged.count_of("only in the copy"), 0u);
+
+  KeyCounts moved(std::move(copy));
+  EXPECT_EQ(moved.count_of("only in the copy"), 1u);
+  EXPECT_EQ(copy.distinct(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is empty
+  copy.add("reused");
+  EXPECT_EQ(copy.count_of("reused"), 1u);
+
+  KeyCounts assigned;
+  assigned = moved;
+  EXPECT_EQ(assigned, moved);
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.count_of("only in the copy"), 1u);
+}
+
+TEST(KeyCountsTest, SerializeRoundTripsSortedAndUnsorted) {
+  KeyCounts counts;
+  for (int i = 0; i < 500; ++i) counts.add(key_for(static_cast<uint64_t>(i)), static_cast<uint64_t>(i % 5 + 1));
+  for (bool sorted : {true, false}) {
+    std::string bytes;
+    BinaryWriter out(bytes);
+    counts.serialize(out, sorted);
+    BinaryReader in(bytes);
+    KeyCounts back;
+    ASSERT_TRUE(back.deserialize(in));
+    EXPECT_EQ(back, counts);
+  }
+}
+
+TEST(KeyCountsTest, RunsOfOneKeyUseTheLastHitCache) {
+  KeyCounts methods(/*remember_last=*/true);
+  for (int i = 0; i < 100; ++i) methods.add(i % 10 ? "GET" : "POST");
+  // Growing the table re-lays its slots out: the cache must not count into an old slot.
+  for (int i = 0; i < 100; ++i) methods.add("M" + std::to_string(i));
+  methods.add("GET");
+  EXPECT_EQ(methods.count_of("GET"), 91u);
+  EXPECT_EQ(methods.count_of("POST"), 10u);
+}
+
+TEST(KeyCountsTest, KeysAtTheInlineLimitStayApart) {
+  // 15 bytes are kept in the slot, 16 in the arena: keys that differ only in their last byte,
+  // or only in length (a zero byte at the end), must not meet.
+  KeyCounts counts;
+  Model model;
+  for (size_t n = 0; n <= 20; ++n) {
+    for (char last : {'a', 'b', '\0'}) {
+      std::string key(n, 'k');
+      if (n > 0) key.back() = last;
+      counts.add(key);
+      model[key] += 1;
+    }
+  }
+  expect_same(counts, model);
+}
+
+TEST(KeyCountsTest, MergeIntoItselfDoubles) {
+  KeyCounts counts;
+  counts.add("short");
+  counts.add(std::string(40, 'l'), 3);
+  counts.merge(counts);
+  EXPECT_EQ(counts.count_of("short"), 2u);
+  EXPECT_EQ(counts.count_of(std::string(40, 'l')), 6u);
+}
+
+}  // namespace
+}  // namespace logan
