@@ -78,7 +78,29 @@ size_t find_closing_quote(std::string_view line, size_t pos, std::string_view af
 LogParser::LogParser(const LogFormat& format)
     : format_(format),
       size_from_bytes_sent_(!format.has(FieldKind::kSizeClf) && !format.has(FieldKind::kBytes)),
-      client_from_remote_ip_(!format.has(FieldKind::kClient)) {}
+      client_from_remote_ip_(!format.has(FieldKind::kClient)) {
+  const auto& literals = format_.literals();
+  const auto& fields = format_.fields();
+  const size_t n = fields.size();
+  steps_.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    Step step{literals[i], literals[i + 1], &fields[i], Ends::kStopByte, '\0'};
+    if (fields[i].kind == FieldKind::kTimeBracketed) {
+      step.ends = Ends::kBracketedTime;
+    } else if (fields[i].quoted) {
+      step.ends = Ends::kQuote;
+    } else if (step.next.empty()) {
+      // A field followed directly by another (e.g. %U%q) ends where its own syntax does.
+      step.ends = i + 1 == n                            ? Ends::kLineEnd
+                  : fields[i].kind == FieldKind::kPath ? Ends::kPathEnd
+                                                        : Ends::kSpace;
+    } else {
+      step.stop = step.next[0];
+    }
+    steps_.push_back(step);
+  }
+  tail_ = literals[n];
+}
 
 inline bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
   int64_t n;
@@ -226,54 +248,51 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
   record.duration_us = -1;
   record.has_endpoint = false;
 
-  const auto& literals = format_.literals();
-  const auto& fields = format_.fields();
   size_t pos = 0;
-  const size_t n = fields.size();
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& lit = literals[i];
-    if (!literal_at(line, pos, lit)) return false;
-    pos += lit.size();
-    const FormatField& field = fields[i];
-    const std::string& next = literals[i + 1];
-    size_t end;
-    if (field.kind == FieldKind::kTimeBracketed) {
-      if (pos >= line.size() || line[pos] != '[') return false;
-      // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
-      constexpr size_t kClfBracketed = 28;
-      if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
-        end = pos + kClfBracketed - 1;
-      } else {
-        end = find_byte(line, pos, ']');
+  for (const Step& step : steps_) {
+    if (!literal_at(line, pos, step.literal)) return false;
+    pos += step.literal.size();
+    size_t end = line.size();
+    switch (step.ends) {
+      case Ends::kBracketedTime: {
+        if (pos >= line.size() || line[pos] != '[') return false;
+        // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
+        constexpr size_t kClfBracketed = 28;
+        if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
+          end = pos + kClfBracketed;
+        } else {
+          end = find_byte(line, pos, ']');
+          if (end == std::string_view::npos) return false;
+          ++end;
+        }
+        break;
       }
-      if (end == std::string_view::npos) return false;
-      ++end;
-    } else if (field.quoted) {
-      end = find_closing_quote(line, pos, next);
-    } else if (next.empty()) {
-      // The last field runs to the end of the line, less trailing blanks; a field followed
-      // directly by another (e.g. %U%q) ends where its own syntax does.
-      if (i + 1 == n) {
+      case Ends::kQuote:
+        end = find_closing_quote(line, pos, step.next);
+        if (end == std::string_view::npos) return false;
+        break;
+      case Ends::kStopByte:
+        end = find_byte(line, pos, step.stop);
+        if (end == std::string_view::npos) return false;
+        break;
+      case Ends::kLineEnd:
         end = line.find_last_not_of(" \t");
         end = end == std::string_view::npos || end < pos ? pos : end + 1;
-      } else if (field.kind == FieldKind::kPath) {
+        break;
+      case Ends::kPathEnd:
         end = line.find_first_of("? ", pos);
-      } else {
-        end = line.find_first_of(' ', pos);
-      }
-    } else {
-      end = find_byte(line, pos, next[0]);
+        if (end == std::string_view::npos) end = line.size();
+        break;
+      case Ends::kSpace:
+        end = find_byte(line, pos, ' ');
+        if (end == std::string_view::npos) end = line.size();
+        break;
     }
-    if (end == std::string_view::npos) {
-      if (!next.empty()) return false;
-      end = line.size();
-    }
-    if (!store(field, line.substr(pos, end - pos), record)) return false;
+    if (!store(*step.field, line.substr(pos, end - pos), record)) return false;
     pos = end;
   }
-  const std::string& tail = literals[n];
-  if (!literal_at(line, pos, tail)) return false;
-  pos += tail.size();
+  if (!literal_at(line, pos, tail_)) return false;
+  pos += tail_.size();
   for (; pos < line.size(); ++pos) {
     if (line[pos] != ' ' && line[pos] != '\t') return false;
   }

@@ -5,7 +5,9 @@
 // Several parsers may share one LogFormat.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "parse/log_format.h"
 #include "parse/log_record.h"
@@ -28,7 +30,27 @@ class LogParser {
   [[gnu::always_inline]] inline bool store(const FormatField& field, std::string_view value,
                                            LogRecord& record);
 
+  // How a field's end is found.
+  enum class Ends : uint8_t {
+    kBracketedTime,  // %t: at the ']' 27 bytes on, or else at the first ']'
+    kQuote,          // a quoted field: at the first unescaped '"' followed by the next literal
+    kStopByte,       // at the first `stop` byte (the next literal's first)
+    kLineEnd,        // the last field: at the end of the line, less trailing blanks
+    kPathEnd,        // %U directly followed by a field: at the first '?' or ' '
+    kSpace,          // any other field directly followed by a field: at the first ' '
+  };
+  // One field with the literal before it, laid out flat for the hot loop.
+  struct Step {
+    std::string_view literal;  // before the field
+    std::string_view next;     // after the field: the next step's literal, or the tail
+    const FormatField* field;
+    Ends ends;
+    char stop;
+  };
+
   const LogFormat& format_;
+  std::vector<Step> steps_;
+  std::string_view tail_;  // the literal after the last field
   ClfTimeParser clf_time_;
   bool size_from_bytes_sent_;  // %O / $bytes_sent is the size only when there is no %b / %B
   bool client_from_remote_ip_; // %a is the client only when there is no %h
