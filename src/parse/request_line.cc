@@ -22,7 +22,11 @@ RequestLine split_request_line(std::string_view request) {
     if (!is_method_char(c)) return r;
   }
   std::string_view rest = request.substr(first_space + 1);
-  size_t last_space = rest.rfind(' ');
+  // Most requests end in " HTTP/1.1" or " HTTP/1.0": look there before scanning back.
+  const size_t n = rest.size();
+  const bool http1_at_end = n >= 9 && rest[n - 9] == ' ' && rest.substr(n - 8, 5) == "HTTP/" &&
+                            rest[n - 3] != ' ' && rest[n - 2] != ' ' && rest[n - 1] != ' ';
+  size_t last_space = http1_at_end ? n - 9 : rest.rfind(' ');
   if (last_space != std::string_view::npos &&
       rest.substr(last_space + 1).starts_with("HTTP/")) {
     r.protocol = rest.substr(last_space + 1);

@@ -27,6 +27,12 @@ TEST(RequestLineTest, Table) {
       {"GET HTTP/1.1", "GET", "HTTP/1.1", "", true},
       {R"(\x16\x03\x01\x02\x00 x)", "", "", "", false},
       {" /a HTTP/1.1", "", "", "", false},
+      // The " HTTP/1.x" shortcut must agree with the scan back for the last space.
+      {"GET /a HTTP/2", "GET", "/a", "HTTP/2", true},
+      {"GET /a HTTP/1 1", "GET", "/a HTTP/1 1", "", true},
+      {"GET  HTTP/1.1", "", "", "", false},
+      {"GET /a  HTTP/1.1", "GET", "/a ", "HTTP/1.1", true},
+      {"GET /a XHTTP/1.1", "GET", "/a XHTTP/1.1", "", true},
   };
   for (const Row& row : rows) {
     RequestLine r = split_request_line(row.request);

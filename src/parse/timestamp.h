@@ -23,7 +23,8 @@ std::string format_utc_iso8601_ms(int64_t epoch_ms);
 std::optional<int64_t> parse_iso8601(std::string_view text);
 
 // Parses Apache/nginx local time "07/Mar/2024:13:55:36 -0700" to UTC seconds. Consecutive log
-// lines share a day, so the day's start is cached: most lines cost a few digit conversions.
+// lines share a second, or at least a day: the last text and its day's start are cached, so
+// most lines cost a compare or a few digit conversions.
 class ClfTimeParser {
  public:
   std::optional<int64_t> parse(std::string_view text);
@@ -33,6 +34,9 @@ class ClfTimeParser {
   uint64_t cached_tail_ = 0;  // bytes 3..10 of it
   int64_t cached_days_ = 0;
   bool has_cache_ = false;
+  uint64_t last_text_[4] = {};  // the last text parsed, as parse() reads it
+  int64_t last_time_ = 0;
+  bool has_last_ = false;
 };
 
 }  // namespace logan

@@ -33,6 +33,13 @@ TEST(TimestampTest, Clf) {
   EXPECT_FALSE(p.parse("07/Mar/2004:16:05:49"));
   EXPECT_FALSE(p.parse("07/Mar/2004:16:05:49 0800 "));
   EXPECT_FALSE(p.parse("07-Mar-2004:16:05:49 +0800"));
+  // The same text again comes from the last-text cache; any byte that differs does not.
+  EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 +0530"), 1709231399);
+  EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 +0530"), 1709231399);
+  EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 +0531"), 1709231339);
+  EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 -0530"), 1709270999);
+  EXPECT_FALSE(p.parse("29/Feb/2024:23:59:59 -0590"));
+  EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 -0530"), 1709270999);
 }
 
 TEST(TimestampTest, Iso8601) {
