@@ -75,7 +75,7 @@ size_t find_closing_quote(std::string_view line, size_t pos, std::string_view af
 
 }  // namespace
 
-LogParser::LogParser(const LogFormat& format)
+LogParser::LogParser(const LogFormat& format, bool specialize)
     : format_(format),
       size_from_bytes_sent_(!format.has(FieldKind::kSizeClf) && !format.has(FieldKind::kBytes)),
       client_from_remote_ip_(!format.has(FieldKind::kClient)) {
@@ -100,11 +100,60 @@ LogParser::LogParser(const LogFormat& format)
     steps_.push_back(step);
   }
   tail_ = literals[n];
+  if (!specialize) return;
+
+  using K = FieldKind;
+  constexpr Shape kHost{K::kClient, Ends::kStopByte};
+  constexpr Shape kIdent{K::kIdent, Ends::kStopByte};
+  constexpr Shape kUser{K::kUser, Ends::kStopByte};
+  constexpr Shape kTime{K::kTimeBracketed, Ends::kBracketedTime};
+  constexpr Shape kRequest{K::kRequest, Ends::kQuote};
+  constexpr Shape kStatus{K::kStatus, Ends::kStopByte};
+  constexpr Shape kSize{K::kSizeClf, Ends::kStopByte};
+  constexpr Shape kReferer{K::kReferer, Ends::kQuote};
+  constexpr Shape kAgent{K::kUserAgent, Ends::kQuote};
+  use_fixed_if<kHost, kIdent, kUser, kTime, kRequest, kStatus, kSize, kReferer, kAgent>();
+  use_fixed_if<kHost, kIdent, kUser, kTime, kRequest, kStatus, Shape{K::kSizeClf, Ends::kLineEnd}>();
+  use_fixed_if<Shape{K::kVhost, Ends::kStopByte}, Shape{K::kPort, Ends::kStopByte}, kHost, kIdent,
+               kUser, kTime, kRequest, kStatus, Shape{K::kBytesSent, Ends::kStopByte}, kReferer,
+               kAgent>();
+  // nginx's combined: "$remote_addr - $remote_user [$time_local] ...".
+  use_fixed_if<kHost, kUser, Shape{K::kTimeClf, Ends::kStopByte}, kRequest, kStatus, kSize,
+               kReferer, kAgent>();
 }
 
-inline bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
+template <LogParser::Ends E>
+inline size_t LogParser::field_end(const Step& step, std::string_view line, size_t pos) {
+  size_t end;
+  if constexpr (E == Ends::kBracketedTime) {
+    if (pos >= line.size() || line[pos] != '[') return std::string_view::npos;
+    // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
+    constexpr size_t kClfBracketed = 28;
+    if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
+      return pos + kClfBracketed;
+    }
+    end = find_byte(line, pos, ']');
+    return end == std::string_view::npos ? end : end + 1;
+  } else if constexpr (E == Ends::kQuote) {
+    return find_closing_quote(line, pos, step.next);
+  } else if constexpr (E == Ends::kStopByte) {
+    return find_byte(line, pos, step.stop);
+  } else if constexpr (E == Ends::kLineEnd) {
+    end = line.find_last_not_of(" \t");
+    return end == std::string_view::npos || end < pos ? pos : end + 1;
+  } else if constexpr (E == Ends::kPathEnd) {
+    end = line.find_first_of("? ", pos);
+    return end == std::string_view::npos ? line.size() : end;
+  } else {
+    end = find_byte(line, pos, ' ');
+    return end == std::string_view::npos ? line.size() : end;
+  }
+}
+
+template <FieldKind K>
+inline bool LogParser::store_as(const FormatField& field, std::string_view v, LogRecord& r) {
   int64_t n;
-  switch (field.kind) {
+  switch (K) {
     case FieldKind::kClient:
       if (v.empty()) return false;
       r.client = v;
@@ -236,6 +285,41 @@ inline bool LogParser::store(const FormatField& field, std::string_view v, LogRe
 }
 
 
+inline bool LogParser::store(const FormatField& field, std::string_view v, LogRecord& r) {
+  switch (field.kind) {
+    case FieldKind::kClient: return store_as<FieldKind::kClient>(field, v, r);
+    case FieldKind::kRemoteIp: return store_as<FieldKind::kRemoteIp>(field, v, r);
+    case FieldKind::kIdent: return store_as<FieldKind::kIdent>(field, v, r);
+    case FieldKind::kUser: return store_as<FieldKind::kUser>(field, v, r);
+    case FieldKind::kTimeBracketed: return store_as<FieldKind::kTimeBracketed>(field, v, r);
+    case FieldKind::kTimeClf: return store_as<FieldKind::kTimeClf>(field, v, r);
+    case FieldKind::kTimeIso8601: return store_as<FieldKind::kTimeIso8601>(field, v, r);
+    case FieldKind::kTimeEpoch: return store_as<FieldKind::kTimeEpoch>(field, v, r);
+    case FieldKind::kRequest: return store_as<FieldKind::kRequest>(field, v, r);
+    case FieldKind::kMethod: return store_as<FieldKind::kMethod>(field, v, r);
+    case FieldKind::kPath: return store_as<FieldKind::kPath>(field, v, r);
+    case FieldKind::kQuery: return store_as<FieldKind::kQuery>(field, v, r);
+    case FieldKind::kTarget: return store_as<FieldKind::kTarget>(field, v, r);
+    case FieldKind::kProtocol: return store_as<FieldKind::kProtocol>(field, v, r);
+    case FieldKind::kStatus: return store_as<FieldKind::kStatus>(field, v, r);
+    case FieldKind::kSizeClf: return store_as<FieldKind::kSizeClf>(field, v, r);
+    case FieldKind::kBytes: return store_as<FieldKind::kBytes>(field, v, r);
+    case FieldKind::kBytesSent: return store_as<FieldKind::kBytesSent>(field, v, r);
+    case FieldKind::kBytesReceived: return store_as<FieldKind::kBytesReceived>(field, v, r);
+    case FieldKind::kDurationMicros: return store_as<FieldKind::kDurationMicros>(field, v, r);
+    case FieldKind::kDurationMillis: return store_as<FieldKind::kDurationMillis>(field, v, r);
+    case FieldKind::kDurationSeconds: return store_as<FieldKind::kDurationSeconds>(field, v, r);
+    case FieldKind::kDurationDecimal: return store_as<FieldKind::kDurationDecimal>(field, v, r);
+    case FieldKind::kVhost: return store_as<FieldKind::kVhost>(field, v, r);
+    case FieldKind::kPort: return store_as<FieldKind::kPort>(field, v, r);
+    case FieldKind::kReferer: return store_as<FieldKind::kReferer>(field, v, r);
+    case FieldKind::kUserAgent: return store_as<FieldKind::kUserAgent>(field, v, r);
+    case FieldKind::kHeader: return store_as<FieldKind::kHeader>(field, v, r);
+    case FieldKind::kOther: return store_as<FieldKind::kOther>(field, v, r);
+  }
+  return true;
+}
+
 bool LogParser::parse(std::string_view line, LogRecord& record) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return false;
@@ -248,49 +332,63 @@ bool LogParser::parse(std::string_view line, LogRecord& record) {
   record.duration_us = -1;
   record.has_endpoint = false;
 
+  if (fixed_ != nullptr) return (this->*fixed_)(line, record);
+  return parse_steps(line, record);
+}
+
+bool LogParser::parse_steps(std::string_view line, LogRecord& record) {
   size_t pos = 0;
   for (const Step& step : steps_) {
     if (!literal_at(line, pos, step.literal)) return false;
     pos += step.literal.size();
-    size_t end = line.size();
+    size_t end = std::string_view::npos;
     switch (step.ends) {
-      case Ends::kBracketedTime: {
-        if (pos >= line.size() || line[pos] != '[') return false;
-        // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
-        constexpr size_t kClfBracketed = 28;
-        if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
-          end = pos + kClfBracketed;
-        } else {
-          end = find_byte(line, pos, ']');
-          if (end == std::string_view::npos) return false;
-          ++end;
-        }
-        break;
-      }
-      case Ends::kQuote:
-        end = find_closing_quote(line, pos, step.next);
-        if (end == std::string_view::npos) return false;
-        break;
-      case Ends::kStopByte:
-        end = find_byte(line, pos, step.stop);
-        if (end == std::string_view::npos) return false;
-        break;
-      case Ends::kLineEnd:
-        end = line.find_last_not_of(" \t");
-        end = end == std::string_view::npos || end < pos ? pos : end + 1;
-        break;
-      case Ends::kPathEnd:
-        end = line.find_first_of("? ", pos);
-        if (end == std::string_view::npos) end = line.size();
-        break;
-      case Ends::kSpace:
-        end = find_byte(line, pos, ' ');
-        if (end == std::string_view::npos) end = line.size();
-        break;
+      case Ends::kBracketedTime: end = field_end<Ends::kBracketedTime>(step, line, pos); break;
+      case Ends::kQuote: end = field_end<Ends::kQuote>(step, line, pos); break;
+      case Ends::kStopByte: end = field_end<Ends::kStopByte>(step, line, pos); break;
+      case Ends::kLineEnd: end = field_end<Ends::kLineEnd>(step, line, pos); break;
+      case Ends::kPathEnd: end = field_end<Ends::kPathEnd>(step, line, pos); break;
+      case Ends::kSpace: end = field_end<Ends::kSpace>(step, line, pos); break;
     }
+    if (end == std::string_view::npos) return false;
     if (!store(*step.field, line.substr(pos, end - pos), record)) return false;
     pos = end;
   }
+  return finish(line, pos, record);
+}
+
+template <LogParser::Shape S>
+inline bool LogParser::fixed_step(const Step& step, std::string_view line, size_t& pos,
+                                  LogRecord& record) {
+  if (!literal_at(line, pos, step.literal)) return false;
+  pos += step.literal.size();
+  const size_t end = field_end<S.ends>(step, line, pos);
+  if (end == std::string_view::npos) return false;
+  if (!store_as<S.kind>(*step.field, line.substr(pos, end - pos), record)) return false;
+  pos = end;
+  return true;
+}
+
+template <LogParser::Shape... S>
+bool LogParser::parse_fixed(std::string_view line, LogRecord& record) {
+  size_t pos = 0;
+  const Step* step = steps_.data();
+  // A fold over && runs the steps in order and stops at the first that fails.
+  if (!(fixed_step<S>(*step++, line, pos, record) && ...)) return false;
+  return finish(line, pos, record);
+}
+
+template <LogParser::Shape... S>
+void LogParser::use_fixed_if() {
+  constexpr Shape kWant[] = {S...};
+  if (fixed_ != nullptr || steps_.size() != sizeof...(S)) return;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    if (steps_[i].field->kind != kWant[i].kind || steps_[i].ends != kWant[i].ends) return;
+  }
+  fixed_ = &LogParser::parse_fixed<S...>;
+}
+
+bool LogParser::finish(std::string_view line, size_t pos, LogRecord& record) {
   if (!literal_at(line, pos, tail_)) return false;
   pos += tail_.size();
   for (; pos < line.size(); ++pos) {

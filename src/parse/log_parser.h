@@ -14,11 +14,31 @@
 #include "parse/timestamp.h"
 
 namespace logan {
+namespace parse_detail {
+
+// How a field's end is found.
+enum class Ends : uint8_t {
+  kBracketedTime,  // %t: at the ']' 27 bytes on, or else at the first ']'
+  kQuote,          // a quoted field: at the first unescaped '"' followed by the next literal
+  kStopByte,       // at the first `stop` byte (the next literal's first)
+  kLineEnd,        // the last field: at the end of the line, less trailing blanks
+  kPathEnd,        // %U directly followed by a field: at the first '?' or ' '
+  kSpace,          // any other field directly followed by a field: at the first ' '
+};
+
+// A field's kind and how it ends: what a format's parsing code is specialized on.
+struct Shape {
+  FieldKind kind;
+  Ends ends;
+};
+
+}  // namespace parse_detail
 
 class LogParser {
  public:
-  // REQUIRES: `format` outlives the parser.
-  explicit LogParser(const LogFormat& format);
+  // REQUIRES: `format` outlives the parser. `specialize`: use straight-line code for the
+  // common layouts (false only to compare it with the general loop in tests).
+  explicit LogParser(const LogFormat& format, bool specialize = true);
 
   // Parses one line, without its '\n' (a trailing '\r' is ignored). Returns true and fills
   // `record` when the whole line matches the format (trailing spaces and tabs allowed);
@@ -27,18 +47,18 @@ class LogParser {
   bool parse(std::string_view line, LogRecord& record);
 
  private:
+  using Ends = parse_detail::Ends;
+  using Shape = parse_detail::Shape;
+  using ParseFn = bool (LogParser::*)(std::string_view, LogRecord&);
+
+  // The value of a field of kind K.
+  template <FieldKind K>
+  [[gnu::always_inline]] inline bool store_as(const FormatField& field, std::string_view value,
+                                              LogRecord& record);
+  // The same for a kind known only at run time.
   [[gnu::always_inline]] inline bool store(const FormatField& field, std::string_view value,
                                            LogRecord& record);
 
-  // How a field's end is found.
-  enum class Ends : uint8_t {
-    kBracketedTime,  // %t: at the ']' 27 bytes on, or else at the first ']'
-    kQuote,          // a quoted field: at the first unescaped '"' followed by the next literal
-    kStopByte,       // at the first `stop` byte (the next literal's first)
-    kLineEnd,        // the last field: at the end of the line, less trailing blanks
-    kPathEnd,        // %U directly followed by a field: at the first '?' or ' '
-    kSpace,          // any other field directly followed by a field: at the first ' '
-  };
   // One field with the literal before it, laid out flat for the hot loop.
   struct Step {
     std::string_view literal;  // before the field
@@ -48,7 +68,28 @@ class LogParser {
     char stop;
   };
 
+  // Where a field that starts at `pos` ends, or npos when the line does not match.
+  template <Ends E>
+  [[gnu::always_inline]] static inline size_t field_end(const Step& step, std::string_view line,
+                                                        size_t pos);
+  // Any format: a loop over the steps, switching on each one's kind and end.
+  bool parse_steps(std::string_view line, LogRecord& record);
+  // A format of the fields S..., in straight-line code without a switch: used for the common
+  // layouts (Apache's common, combined and vhost_combined, nginx's combined), whose literals
+  // still come from the format.
+  template <Shape... S>
+  bool parse_fixed(std::string_view line, LogRecord& record);
+  template <Shape S>
+  [[gnu::always_inline]] inline bool fixed_step(const Step& step, std::string_view line,
+                                                size_t& pos, LogRecord& record);
+  // Chooses parse_fixed<S...> when the format's fields have exactly these shapes.
+  template <Shape... S>
+  void use_fixed_if();
+  // The tail literal and trailing blanks after the last field; completes the record.
+  bool finish(std::string_view line, size_t pos, LogRecord& record);
+
   const LogFormat& format_;
+  ParseFn fixed_ = nullptr;
   std::vector<Step> steps_;
   std::string_view tail_;  // the literal after the last field
   ClfTimeParser clf_time_;
