@@ -1,5 +1,6 @@
 // libFuzzer target for the parsing layer: every line of the input is parsed with several
-// compiled formats (Apache, nginx, a directive-heavy custom one), the input is offered to
+// compiled formats (Apache, nginx, a directive-heavy custom one), both by the straight-line code
+// of the common layouts and by the general loop, which must agree; the input is offered to
 // format recognition, its first line is compiled as a format string, and everything is
 // escaped as JSON, which must always come out as valid UTF-8.
 #include <cstddef>
@@ -49,14 +50,35 @@ bool valid_utf8(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::vector<logan::LogParser> parsers;
-  for (const auto& f : formats()) parsers.emplace_back(f);
+  std::vector<logan::LogParser> general;  // the same formats without the straight-line code
+  for (const auto& f : formats()) {
+    parsers.emplace_back(f);
+    general.emplace_back(f, /*specialize=*/false);
+  }
   logan::LogRecord record;
+  logan::LogRecord general_record;
   size_t start = 0;
   while (start <= input.size()) {
     size_t nl = input.find('\n', start);
     std::string_view line = input.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    for (auto& p : parsers) {
-      if (p.parse(line, record)) {
+    for (size_t i = 0; i < parsers.size(); ++i) {
+      const bool parsed = parsers[i].parse(line, record);
+      // Both ways of parsing agree on every line, field by field.
+      if (parsed != general[i].parse(line, general_record)) std::abort();
+      if (parsed && (record.client != general_record.client ||
+                     record.request != general_record.request ||
+                     record.endpoint != general_record.endpoint ||
+                     record.method != general_record.method ||
+                     record.protocol != general_record.protocol ||
+                     record.user != general_record.user ||
+                     record.referer != general_record.referer ||
+                     record.user_agent != general_record.user_agent ||
+                     record.vhost != general_record.vhost || record.status != general_record.status ||
+                     record.size != general_record.size || record.time != general_record.time ||
+                     record.has_endpoint != general_record.has_endpoint)) {
+        std::abort();
+      }
+      if (parsed) {
         // Views must lie inside the line.
         for (std::string_view v : {record.client, record.endpoint, record.method, record.user_agent}) {
           if (!v.empty() && (v.data() < line.data() || v.data() + v.size() > line.data() + line.size())) {

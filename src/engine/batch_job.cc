@@ -38,7 +38,9 @@ class BatchJob {
     if (cursor_.input_failure()) return *cursor_.input_failure();
 
     BatchReport report;
-    for (auto& p : partials) report.stats.merge(p);
+    // The first partial becomes the result, the others are merged into it.
+    report.stats = std::move(partials[0]);
+    for (size_t t = 1; t < partials.size(); ++t) report.stats.merge(partials[t]);
     add_samples(samples, report.stats);
     report.inputs = cursor_.take_outcomes();
     report.input_lines = cursor_.input_lines();

@@ -31,7 +31,7 @@ namespace logan {
 struct BatchOptions {
   std::string format = "auto";         // nickname, format string, or "auto"
   unsigned threads = 0;                // 0: one per core
-  size_t chunk_bytes = 1 << 20;        // bytes of lines a worker takes at a time
+  size_t chunk_bytes = 4 << 20;        // bytes of lines a worker takes at a time
   bool keep_going = false;             // skip unreadable inputs instead of failing
   InputOpener* opener = nullptr;       // opens remote inputs (s3://, hdfs://); may be null
   const RecordGrouper* grouper = nullptr;  // --group-by: outlives the job; `logan batch` only
