@@ -1,6 +1,7 @@
 // The three-level IPv4 range map; see ipv4_range_map.h.
 #include "lookup/ipv4_range_map.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace logan {
@@ -43,7 +44,7 @@ int32_t search_leaf(const uint8_t* leaf, Low low) {
 
 }  // namespace
 
-Ipv4RangeMap::Ipv4RangeMap() : top_(65536, answer_entry(-1, kAnswer)) {}
+Ipv4RangeMap::Ipv4RangeMap() = default;
 
 template <typename Low>
 uint32_t Ipv4RangeMap::add_leaf(const uint32_t* starts, const int32_t* answers, size_t n, int shift) {
@@ -85,6 +86,7 @@ Ipv4RangeMap Ipv4RangeMap::build(const std::vector<uint32_t>& starts, const std:
     a.push_back(answers[i]);
   }
   Ipv4RangeMap map;
+  map.top_.resize(65536);
   size_t first = 0;  // the range holding the current /16's first address
   for (uint32_t top = 0; top < 65536; ++top) {
     const uint32_t base = top << 16;
@@ -126,7 +128,8 @@ void Ipv4RangeMap::ranges(std::vector<uint32_t>& starts, std::vector<int32_t>& a
       add(base | low, load<int32_t>(leaf + (k + 1) * width + i * 4));
     }
   };
-  for (uint32_t top = 0; top < 65536; ++top) {
+  if (top_.empty()) add(0, -1);
+  for (uint32_t top = 0; top < top_.size(); ++top) {
     const uint32_t e = top_[top];
     const uint32_t base = top << 16;
     if (e & kAnswer) {
@@ -147,6 +150,7 @@ void Ipv4RangeMap::ranges(std::vector<uint32_t>& starts, std::vector<int32_t>& a
 }
 
 int32_t Ipv4RangeMap::find(uint32_t address) const {
+  if (top_.empty()) return -1;
   uint32_t e = top_[address >> 16];
   if (e & kAnswer) return entry_answer(e, kAnswer);
   if (!(e & kMid)) return search_leaf<uint16_t>(leaves_.data() + e, static_cast<uint16_t>(address));
@@ -160,6 +164,10 @@ void Ipv4RangeMap::find_batch(const uint32_t* addresses, size_t n, int32_t* answ
   // an 8-bit leaf.
   uint8_t stage[kBatch];
   uint32_t at[kBatch];  // the mid_ index or the leaf offset
+  if (top_.empty()) {
+    std::fill(answers, answers + n, -1);
+    return;
+  }
   for (size_t i = 0; i < n; ++i) __builtin_prefetch(&top_[addresses[i] >> 16]);
   bool mids = false;
   for (size_t i = 0; i < n; ++i) {

@@ -24,7 +24,8 @@ namespace logan {
 
 class Ipv4RangeMap {
  public:
-  // An empty map answers -1 everywhere.
+  // An empty map answers -1 everywhere; it holds no tables (the lookup columns of text and
+  // address keys have one).
   Ipv4RangeMap();
 
   // Ranges [starts[i], starts[i + 1]) -> answers[i], the last up to 255.255.255.255.

@@ -35,6 +35,18 @@ TEST(Ipv4RangeMapTest, AnEmptyMapAndOneRangeAnswerEverywhere) {
   Ipv4RangeMap empty;
   EXPECT_EQ(empty.find(0), -1);
   EXPECT_EQ(empty.find(0xffffffffu), -1);
+  EXPECT_EQ(empty.memory_bytes(), 0u);  // no tables for columns that never search addresses
+  const uint32_t addresses[] = {0, 0x0a000001u, 0xffffffffu};
+  int32_t answers[3] = {5, 5, 5};
+  empty.find_batch(addresses, 3, answers);
+  EXPECT_EQ(answers[0], -1);
+  EXPECT_EQ(answers[2], -1);
+  std::vector<uint32_t> starts;
+  std::vector<int32_t> values;
+  empty.ranges(starts, values);
+  EXPECT_EQ(starts, std::vector<uint32_t>{0});
+  EXPECT_EQ(values, std::vector<int32_t>{-1});
+  EXPECT_EQ(empty.relabeled({}).find(0x0a000001u), -1);
   auto all = Ipv4RangeMap::build({0}, {7});
   EXPECT_EQ(all.find(0), 7);
   EXPECT_EQ(all.find(0x12345678u), 7);

@@ -59,7 +59,8 @@ class KeyCounts {
 
   void add(std::string_view key, uint64_t n = 1) {
     // Runs of one key (GET among methods, a crawler among clients) skip the hash.
-    if (last_count_ != nullptr && key == last_key_) {
+    if (last_count_ != nullptr && key.size() == last_key_.size() &&
+        same_bytes(last_key_.data(), key)) {
       *last_count_ += n;
       return;
     }
