@@ -8,6 +8,7 @@
 // Thread-safety: not thread-safe; each thread updates its own and the results are merged.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -54,27 +55,13 @@ class AccessStats {
     if (!record.method.empty()) methods_.add(record.method);
   }
 
-  // Folds in a batch of parsed lines (at most kMaxBatch). Faster than one add_parsed() per
-  // line for large tables: every key of the batch is hashed and its table slot prefetched
+  // Folds in a batch of parsed lines. Faster than one add_parsed() per line for large tables:
+  // the keys of up to kMaxBatch lines at a time are hashed and their table slots prefetched
   // before any is looked up.
   static constexpr size_t kMaxBatch = 64;
   void add_parsed_batch(const LogRecord* records, size_t n) {
-    uint64_t client_hash[kMaxBatch];
-    uint64_t endpoint_hash[kMaxBatch];
-    for (size_t i = 0; i < n; ++i) {
-      client_hash[i] = KeyCounts::hash(records[i].client);
-      clients_.prefetch_hashed(client_hash[i]);
-      if (records[i].has_endpoint) {
-        endpoint_hash[i] = KeyCounts::hash(records[i].endpoint);
-        endpoints_.prefetch_hashed(endpoint_hash[i]);
-      }
-    }
-    for (size_t i = 0; i < n; ++i) {
-      const LogRecord& record = records[i];
-      add_parsed_except_keys(record);
-      if (!record.client.empty()) clients_.add_hashed(record.client, client_hash[i]);
-      if (record.has_endpoint) endpoints_.add_hashed(record.endpoint, endpoint_hash[i]);
-      if (!record.method.empty()) methods_.add(record.method);
+    for (size_t start = 0; start < n; start += kMaxBatch) {
+      add_parsed_group(records + start, std::min(kMaxBatch, n - start));
     }
   }
 
@@ -157,6 +144,27 @@ class AccessStats {
   ContentSize content_;
   std::array<uint64_t, 1000> status_counts_{};
   std::array<uint64_t, kStatusClasses> bytes_by_class_{};
+  // add_parsed_batch() for n <= kMaxBatch lines.
+  void add_parsed_group(const LogRecord* records, size_t n) {
+    uint64_t client_hash[kMaxBatch];
+    uint64_t endpoint_hash[kMaxBatch];
+    for (size_t i = 0; i < n; ++i) {
+      client_hash[i] = KeyCounts::hash(records[i].client);
+      clients_.prefetch_hashed(client_hash[i]);
+      if (records[i].has_endpoint) {
+        endpoint_hash[i] = KeyCounts::hash(records[i].endpoint);
+        endpoints_.prefetch_hashed(endpoint_hash[i]);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const LogRecord& record = records[i];
+      add_parsed_except_keys(record);
+      if (!record.client.empty()) clients_.add_hashed(record.client, client_hash[i]);
+      if (record.has_endpoint) endpoints_.add_hashed(record.endpoint, endpoint_hash[i]);
+      if (!record.method.empty()) methods_.add(record.method);
+    }
+  }
+
   // Everything add_parsed() counts but the keyed tables.
   void add_parsed_except_keys(const LogRecord& record) {
     ++total_;

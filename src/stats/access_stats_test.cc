@@ -105,6 +105,29 @@ TEST(AccessStatsTest, RankingBreaksTiesByKey) {
   EXPECT_EQ(k.top(100).size(), 4u);
 }
 
+// Batches of any size, more than kMaxBatch included, fold as line by line does.
+TEST(AccessStatsTest, BatchesOfAnySizeFoldLikeSingleLines) {
+  const auto lines = generated_lines(2000, 9);
+  static const LogFormat format = LogFormat::compile("combined").value();
+  LogParser parser(format);
+  std::vector<LogRecord> records;
+  AccessStats single;
+  for (const auto& line : lines) {
+    LogRecord record;
+    if (parser.parse(line, record)) {
+      records.push_back(record);
+      single.add_parsed(record);
+    }
+  }
+  for (size_t batch : {size_t{1}, size_t{7}, AccessStats::kMaxBatch, size_t{200}, records.size()}) {
+    AccessStats batched;
+    for (size_t at = 0; at < records.size(); at += batch) {
+      batched.add_parsed_batch(&records[at], std::min(batch, records.size() - at));
+    }
+    EXPECT_EQ(batched, single) << "batches of " << batch;
+  }
+}
+
 TEST(AccessStatsTest, SamplesKeepTheEarliest) {
   AccessStats s;
   for (uint64_t line = 30; line >= 1; --line) s.add_invalid(0, line, "f", "x");
