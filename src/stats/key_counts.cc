@@ -71,7 +71,7 @@ KeyCounts& KeyCounts::operator=(const KeyCounts& other) {
   arena_.clear();
   if (other.size_ == 0) return *this;
   // Same capacity, same layout: copy the slots, then give the keys this table's own bytes.
-  slots_ = std::make_unique<Slot[]>(other.capacity());
+  slots_ = make_zeroed_array<Slot>(other.capacity());
   std::copy(other.slots_.get(), other.slots_.get() + other.capacity(), slots_.get());
   mask_ = other.mask_;
   size_ = other.size_;
@@ -133,7 +133,7 @@ void KeyCounts::reserve(size_t keys) {
 
 void KeyCounts::rebuild(size_t capacity, bool compact) {
   forget();
-  auto fresh = std::make_unique<Slot[]>(capacity);
+  auto fresh = make_zeroed_array<Slot>(capacity);
   const size_t mask = capacity - 1;
   KeyArena arena;
   for (size_t i = 0; i < this->capacity(); ++i) {

@@ -20,6 +20,7 @@
 
 #include "stats/serial.h"
 #include "stats/string_hash.h"
+#include "stats/table_memory.h"
 
 namespace logan {
 
@@ -216,7 +217,7 @@ class KeyCounts {
   }
   size_t capacity() const { return slots_ ? mask_ + 1 : 0; }
 
-  std::unique_ptr<Slot[]> slots_;
+  ZeroedArray<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
   size_t grow_at_ = 0;  // size_ at which the table grows (half the capacity)
