@@ -117,6 +117,27 @@ void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups) 
   }
 }
 
+void LookupGrouper::add(const LogRecord* records, size_t n, GroupStats& groups, ClientTags& tags) const {
+  // The tags remember the answers of the first lookup keyed by the client, for its first
+  // --group-by column; every other column is looked up as without tags.
+  bool remembered = false;
+  for (const auto& l : lookups_) {
+    std::shared_ptr<const LookupTable> table = l->table.load(std::memory_order_acquire);
+    for (size_t c = 0; c < l->columns.size(); ++c) {
+      GroupDimension& dim = groups.dimension(l->dimensions[c]);
+      if (!remembered && c == 0 && l->field == LookupField::kClient) {
+        remembered = true;
+        add_tagged(*table, records, n, dim, tags);
+        continue;
+      }
+      for (size_t start = 0; start < n; start += CidrTable::kBatch) {
+        add_batch(*table, c, records + start, std::min(n - start, CidrTable::kBatch), l->field, dim);
+      }
+    }
+  }
+  if (!remembered) std::fill(tags.store, tags.store + n, false);
+}
+
 void LookupGrouper::add_batch(const LookupTable& table, size_t column, const LogRecord* records,
                               size_t n, LookupField field, GroupDimension& dim) {
   // Each stage requests what the next one reads for the whole batch before it reads any.
@@ -124,6 +145,47 @@ void LookupGrouper::add_batch(const LookupTable& table, size_t column, const Log
   int32_t ids[CidrTable::kBatch];
   for (size_t i = 0; i < n; ++i) values[i] = record_field(records[i], field);
   table.find_value_ids(values, n, column, ids);
+  count_batch(table, column, records, ids, n, dim);
+}
+
+void LookupGrouper::add_tagged(const LookupTable& table, const LogRecord* records, size_t n,
+                               GroupDimension& dim, ClientTags& tags) {
+  // A tag is the client's value number plus one (at most 2^31), or kUnmatchedTag; 0 is "not
+  // known".
+  constexpr uint32_t kUnmatchedTag = 0xffffffff;
+  const bool known = tags.epoch == table.generation();
+  tags.epoch = table.generation();
+  int32_t ids[ClientTags::kMax];
+  std::string_view values[ClientTags::kMax];
+  size_t where[ClientTags::kMax];
+  size_t unknown = 0;
+  for (size_t i = 0; i < n; ++i) {
+    tags.store[i] = false;
+    const uint32_t tag = known ? tags.tag[i] : 0;
+    if (tag != 0) {
+      ids[i] = tag == kUnmatchedTag ? -1 : static_cast<int32_t>(tag - 1);
+    } else {
+      values[unknown] = records[i].client;
+      where[unknown++] = i;
+    }
+  }
+  for (size_t start = 0; start < unknown; start += CidrTable::kBatch) {
+    const size_t m = std::min(unknown - start, CidrTable::kBatch);
+    int32_t found[CidrTable::kBatch];
+    table.find_value_ids(values + start, m, 0, found);
+    for (size_t j = 0; j < m; ++j) {
+      const size_t i = where[start + j];
+      ids[i] = found[j];
+      if (records[i].client.empty()) continue;  // not in the client table: nowhere to keep it
+      tags.tag[i] = found[j] < 0 ? kUnmatchedTag : static_cast<uint32_t>(found[j]) + 1;
+      tags.store[i] = true;
+    }
+  }
+  count_batch(table, 0, records, ids, n, dim);
+}
+
+void LookupGrouper::count_batch(const LookupTable& table, size_t column, const LogRecord* records,
+                                const int32_t* ids, size_t n, GroupDimension& dim) {
   // First sights record the value; the rest only request the number's counters.
   for (size_t i = 0; i < n; ++i) {
     if (ids[i] < 0) continue;

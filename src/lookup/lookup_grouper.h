@@ -33,6 +33,10 @@ class LookupGrouper final : public RecordGrouper {
                                                      const std::string& flag = "--group-by");
 
   void add(const LogRecord* records, size_t n, GroupStats& groups) const override;
+  // With the clients' tags: the answers of the first lookup keyed by the client (%h), for its
+  // first --group-by column, are remembered per client, so a client seen again in the same
+  // AccessStats is not parsed and searched again. A reloaded snapshot starts afresh.
+  void add(const LogRecord* records, size_t n, GroupStats& groups, ClientTags& tags) const override;
 
   // Reads every lookup again. Returns one error per lookup that could not be read; those keep
   // their previous snapshot.
@@ -62,6 +66,11 @@ class LookupGrouper final : public RecordGrouper {
   static Result<std::shared_ptr<const LookupTable>> load(const Lookup& lookup);
   static void add_batch(const LookupTable& table, size_t column, const LogRecord* records, size_t n,
                         LookupField field, GroupDimension& dim);
+  static void add_tagged(const LookupTable& table, const LogRecord* records, size_t n,
+                         GroupDimension& dim, ClientTags& tags);
+  // Adds records[i] to the value numbered ids[i] of `column`, or to the unmatched when < 0.
+  static void count_batch(const LookupTable& table, size_t column, const LogRecord* records,
+                          const int32_t* ids, size_t n, GroupDimension& dim);
 
   std::vector<std::unique_ptr<Lookup>> lookups_;
   std::vector<std::pair<size_t, size_t>> order_;  // the columns as given: (lookup, its column)

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "lookup/lookup_refresher.h"
 #include "lookup/lookup_source.h"
+#include "stats/access_stats.h"
 
 namespace logan {
 namespace {
@@ -140,6 +142,62 @@ TEST_F(LookupGrouperTest, ReloadSwapsInNewRowsAndKeepsTheOldOnFailure) {
   fs::remove(csv);
   EXPECT_EQ((*g)->reload().size(), 1u);
   EXPECT_EQ(grouped(**g, "p.plan", {{"", "alice"}}), "pro=1 -=0");
+}
+
+// Folds `records` into `stats` 32 at a time as BatchJob's workers do: with ClientTags when
+// `tagged`, else with the plain add().
+void fold(const LookupGrouper& g, const std::vector<LogRecord>& records, AccessStats& stats, bool tagged) {
+  for (size_t start = 0; start < records.size(); start += 32) {
+    const size_t n = std::min<size_t>(32, records.size() - start);
+    const LogRecord* batch = records.data() + start;
+    if (tagged) {
+      ClientTags tags;
+      stats.add_parsed_batch(batch, n, tags);
+      g.add(batch, n, stats.groups(), tags);
+      stats.store_client_tags(batch, n, tags);
+    } else {
+      stats.add_parsed_batch(batch, n);
+      g.add(batch, n, stats.groups());
+    }
+  }
+}
+
+TEST_F(LookupGrouperTest, RememberedClientAnswersGroupAsLookingUpEveryLine) {
+  std::string csv = write("nets.csv",
+                          "network,org,region\n10.0.0.0/8,Ten,eu\n10.1.0.0/16,TenOne,us\n"
+                          "2001:db8::/32,Doc,eu\n");
+  std::string users = write("users.csv", "user,plan\nalice,pro\n");
+  // Two columns of the client's lookup (only the first is remembered) and a lookup by user.
+  auto g = open({"org=csv:" + csv + "?key=network", "u=csv:" + users + "?key=user"},
+                {"org.org", "org.region", "u.plan"});
+  ASSERT_TRUE(g) << g.error().message;
+  const std::vector<std::string> clients = {"10.1.2.3", "10.2.0.1", "2001:db8::5", "192.0.2.1",
+                                            "example.com", "", "10.1.9.9", "10.200.0.1"};
+  std::vector<LogRecord> records(500);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].client = clients[(i * 7 + i / 3) % clients.size()];  // repeats, in no fixed order
+    records[i].user = i % 5 == 0 ? "alice" : "bob";
+    records[i].status = i % 4 == 0 ? 404 : 200;
+    records[i].size = static_cast<int64_t>(i);
+  }
+  AccessStats tagged, plain;
+  fold(**g, records, tagged, true);
+  fold(**g, records, plain, false);
+  EXPECT_TRUE(tagged.groups() == plain.groups());
+  EXPECT_TRUE(tagged == plain);
+  EXPECT_EQ(tagged.groups().dimension("org.org").unmatched().lines, plain.groups().dimension("org.org").unmatched().lines);
+
+  // A reload renumbers the values: answers remembered from the old snapshot must not be used.
+  write("nets.csv", "network,org,region\n10.0.0.0/8,Moved,ap\n10.1.0.0/16,Ten,eu\n");
+  ASSERT_TRUE((*g)->reload().empty());
+  fold(**g, records, tagged, true);
+  fold(**g, records, plain, false);
+  EXPECT_TRUE(tagged.groups() == plain.groups());
+  const auto top = tagged.groups().dimension("org.org").top(10);
+  ASSERT_FALSE(top.empty());
+  uint64_t moved = 0;
+  for (const auto& row : top) moved += row.value == "Moved" ? row.counts.lines : 0;
+  EXPECT_GT(moved, 0u);
 }
 
 TEST_F(LookupGrouperTest, TheRefresherReloadsOnItsInterval) {

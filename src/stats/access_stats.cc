@@ -32,6 +32,16 @@ void AccessStats::offer_invalid_sample(uint32_t input, uint64_t line, std::strin
   if (samples_.size() > kMaxSamples) samples_.pop_back();
 }
 
+void AccessStats::store_client_tags(const LogRecord* records, size_t n, const ClientTags& tags) {
+  if (tags.epoch != client_tag_epoch_) {
+    clients_.clear_tags();
+    client_tag_epoch_ = tags.epoch;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (tags.store[i] && !records[i].client.empty()) clients_.set_tag(records[i].client, tags.hash[i], tags.tag[i]);
+  }
+}
+
 void AccessStats::merge(const AccessStats& other) {
   total_ += other.total_;
   parsed_ += other.parsed_;

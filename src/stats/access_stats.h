@@ -61,9 +61,18 @@ class AccessStats {
   static constexpr size_t kMaxBatch = 64;
   void add_parsed_batch(const LogRecord* records, size_t n) {
     for (size_t start = 0; start < n; start += kMaxBatch) {
-      add_parsed_group(records + start, std::min(kMaxBatch, n - start));
+      add_parsed_group(records + start, std::min(kMaxBatch, n - start), nullptr);
     }
   }
+  // add_parsed_batch() that also reads the clients' tags into `tags` for a RecordGrouper
+  // (see ClientTags). REQUIRES: n <= ClientTags::kMax.
+  void add_parsed_batch(const LogRecord* records, size_t n, ClientTags& tags) {
+    static_assert(ClientTags::kMax <= kMaxBatch);
+    tags.epoch = client_tag_epoch_;
+    add_parsed_group(records, n, &tags);
+  }
+  // Keeps the tags the grouper marked for storing, after add_parsed_batch(records, n, tags).
+  void store_client_tags(const LogRecord* records, size_t n, const ClientTags& tags);
 
   // Folds in one invalid line, and offers it as a sample.
   void add_invalid(uint32_t input, uint64_t line, std::string_view source, std::string_view text) {
@@ -145,7 +154,7 @@ class AccessStats {
   std::array<uint64_t, 1000> status_counts_{};
   std::array<uint64_t, kStatusClasses> bytes_by_class_{};
   // add_parsed_batch() for n <= kMaxBatch lines.
-  void add_parsed_group(const LogRecord* records, size_t n) {
+  void add_parsed_group(const LogRecord* records, size_t n, ClientTags* tags) {
     uint64_t client_hash[kMaxBatch];
     uint64_t endpoint_hash[kMaxBatch];
     for (size_t i = 0; i < n; ++i) {
@@ -159,7 +168,12 @@ class AccessStats {
     for (size_t i = 0; i < n; ++i) {
       const LogRecord& record = records[i];
       add_parsed_except_keys(record);
-      if (!record.client.empty()) clients_.add_hashed(record.client, client_hash[i]);
+      if (tags != nullptr) {
+        tags->hash[i] = client_hash[i];
+        tags->tag[i] = record.client.empty() ? 0 : clients_.add_hashed_tagged(record.client, client_hash[i]);
+      } else if (!record.client.empty()) {
+        clients_.add_hashed(record.client, client_hash[i]);
+      }
       if (record.has_endpoint) endpoints_.add_hashed(record.endpoint, endpoint_hash[i]);
       if (!record.method.empty()) methods_.add(record.method);
     }
@@ -190,6 +204,8 @@ class AccessStats {
   int64_t first_time_ = LogRecord::kNoTime;
   int64_t last_time_ = LogRecord::kNoTime;
   GroupStats groups_;
+  // What the client table's tags belong to (ClientTags::epoch); not part of the statistics.
+  uint64_t client_tag_epoch_ = 0;
 };
 
 }  // namespace logan

@@ -223,6 +223,22 @@ class GroupStats {
   std::map<std::string, GroupDimension, std::less<>> dims_;
 };
 
+// What a RecordGrouper remembers of a batch's clients from one batch to the next: a 32-bit tag
+// per client, kept beside the client's count in AccessStats (a lookup's answer for that
+// address), so a client seen again costs no new lookup. For records[i]:
+// - AccessStats::add_parsed_batch() sets tag[i] (0: nothing remembered, or no client) and
+//   hash[i], and `epoch`: what the table's tags belong to (a lookup snapshot);
+// - the grouper uses the tags when `epoch` is its own; it sets store[i] (and tag[i]) for the
+//   ones it wants kept, and sets `epoch` to its own when it differs;
+// - AccessStats::store_client_tags() keeps them, first dropping every tag of another epoch.
+struct ClientTags {
+  static constexpr size_t kMax = 64;
+  uint64_t epoch = 0;
+  uint32_t tag[kMax];
+  bool store[kMax];
+  uint64_t hash[kMax];
+};
+
 // Puts parsed records into groups by something outside the record (the lookups of
 // src/lookup); the batch and stream engines call it beside AccessStats::add_parsed().
 // Thread-safety: add() is called by every worker thread at once and must allow it.
@@ -231,6 +247,12 @@ class RecordGrouper {
   virtual ~RecordGrouper() = default;
   // Adds records[0..n), already counted by AccessStats::add_parsed(), to `groups`.
   virtual void add(const LogRecord* records, size_t n, GroupStats& groups) const = 0;
+  // add() with the clients' tags (see ClientTags; n <= ClientTags::kMax). By default the tags
+  // are not used and none is stored.
+  virtual void add(const LogRecord* records, size_t n, GroupStats& groups, ClientTags& tags) const {
+    for (size_t i = 0; i < n; ++i) tags.store[i] = false;
+    add(records, n, groups);
+  }
 };
 
 }  // namespace logan

@@ -104,18 +104,20 @@ const char* KeyCounts::store_long(std::string_view key) {
   return arena_.store(key);
 }
 
-void KeyCounts::insert_long(size_t at, std::string_view key, uint64_t hash, uint64_t n) {
+KeyCounts::Slot& KeyCounts::insert_long(size_t at, std::string_view key, uint32_t hash, uint64_t n) {
   Slot& slot = slots_[at];
   slot.hash = hash;
+  slot.tag = 0;
   slot.w0 = reinterpret_cast<uintptr_t>(store_long(key));
   slot.w1 = long_tag(key.size());
   slot.count = 0;
   ++size_;
-  count_into(slot, n);
+  return count_into(slot, n);
 }
 
-const KeyCounts::Slot* KeyCounts::find(std::string_view key, uint64_t hash) const {
+const KeyCounts::Slot* KeyCounts::find(std::string_view key, uint64_t full_hash) const {
   if (size_ == 0) return nullptr;
+  const auto hash = static_cast<uint32_t>(full_hash);
   const bool is_short = key.size() <= kInlineMax;
   const ShortKey packed = is_short ? pack(key) : ShortKey{0, long_tag(key.size())};
   for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
@@ -198,6 +200,14 @@ void KeyCounts::merge(const KeyCounts& other) {
   reserve(size_ + other.size_ / 2);
   other.for_each([&](const Slot& slot) { add_hashed(slot.key(), slot.hash, slot.count); });
   forget();
+}
+
+void KeyCounts::set_tag(std::string_view key, uint64_t hash, uint32_t tag) {
+  if (const Slot* slot = find(key, hash)) const_cast<Slot*>(slot)->tag = tag;
+}
+
+void KeyCounts::clear_tags() {
+  for (size_t i = 0; i < capacity(); ++i) slots_[i].tag = 0;
 }
 
 uint64_t KeyCounts::count_of(std::string_view key) const {

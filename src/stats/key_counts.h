@@ -68,40 +68,15 @@ class KeyCounts {
     add_hashed(key, hash_key(key), n);
   }
   // add() for a key whose hash() is already known.
-  void add_hashed(std::string_view key, uint64_t hash, uint64_t n = 1) {
-    if (size_ >= grow_at_) grow();
-    size_t i = hash & mask_;
-    if (key.size() <= kInlineMax) {
-      const ShortKey packed = pack(key);
-      for (;; i = (i + 1) & mask_) {
-        Slot& slot = slots_[i];
-        if (slot.hash == hash && slot.w0 == packed.w0 && slot.w1 == packed.w1) {
-          return count_into(slot, n);
-        }
-        if (slot.is_free()) break;
-      }
-      Slot& slot = slots_[i];
-      slot.hash = hash;
-      slot.w0 = packed.w0;
-      slot.w1 = packed.w1;
-      slot.count = 0;
-      ++size_;
-      return count_into(slot, n);
-    }
-    for (;; i = (i + 1) & mask_) {
-      Slot& slot = slots_[i];
-      if (slot.hash == hash && slot.w1 == long_tag(key.size()) &&
-          same_bytes(slot.long_key(), key)) {
-        return count_into(slot, n);
-      }
-      if (slot.is_free()) break;
-    }
-    insert_long(i, key, hash, n);
+  void add_hashed(std::string_view key, uint64_t hash, uint64_t n = 1) { (void)add_slot(key, hash, n); }
+  // add_hashed() that also returns the key's tag (0 for a key new to the table; see set_tag()).
+  uint32_t add_hashed_tagged(std::string_view key, uint64_t hash, uint64_t n = 1) {
+    return add_slot(key, hash, n).tag;
   }
   // Starts loading the table slot a key with this hash would use first, so that a later
   // add_hashed() does not wait on memory.
   void prefetch_hashed(uint64_t hash) const {
-    if (slots_ != nullptr) __builtin_prefetch(&slots_[hash & mask_], 1);
+    if (slots_ != nullptr) __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & mask_], 1);
   }
   void prefetch(std::string_view key) const { prefetch_hashed(hash_key(key)); }
 
@@ -109,6 +84,15 @@ class KeyCounts {
   // Takes out `part`, counts that were merged into these earlier (a sliding window dropping
   // its oldest pane); keys whose count reaches 0 are removed. REQUIRES: part <= this, key by key.
   void subtract(const KeyCounts& part);
+
+  // Tags: a 32-bit value the table's owner may keep with each key, beside its count (AccessStats
+  // keeps a RecordGrouper's answer for a client there, so that a client seen again is not
+  // looked up again). A key starts with tag 0 when it enters the table, whichever way (added,
+  // merged, deserialized); a copy of the table keeps the tags. Sets the tag of `key`, whose
+  // hash() is `hash`; nothing when the key is not in the table.
+  void set_tag(std::string_view key, uint64_t hash, uint32_t tag);
+  // Sets every key's tag to 0.
+  void clear_tags();
 
   size_t distinct() const { return size_; }
   uint64_t count_of(std::string_view key) const;
@@ -137,8 +121,10 @@ class KeyCounts {
     uint64_t w0;
     uint64_t w1;
   };
+  // The table uses the low 32 bits of a key's hash, for its place and as a first comparison.
   struct Slot {
-    uint64_t hash = 0;
+    uint32_t hash = 0;
+    uint32_t tag = 0;
     uint64_t count = 0;
     uint64_t w0 = 0;
     uint64_t w1 = 0;
@@ -175,11 +161,44 @@ class KeyCounts {
     }
     return {w0, w1 | (uint64_t{n + 1} << 56)};
   }
-  void count_into(Slot& slot, uint64_t n) {
+  Slot& add_slot(std::string_view key, uint64_t full_hash, uint64_t n) {
+    if (size_ >= grow_at_) grow();
+    const auto hash = static_cast<uint32_t>(full_hash);
+    size_t i = hash & mask_;
+    if (key.size() <= kInlineMax) {
+      const ShortKey packed = pack(key);
+      for (;; i = (i + 1) & mask_) {
+        Slot& slot = slots_[i];
+        if (slot.hash == hash && slot.w0 == packed.w0 && slot.w1 == packed.w1) {
+          return count_into(slot, n);
+        }
+        if (slot.is_free()) break;
+      }
+      Slot& slot = slots_[i];
+      slot.hash = hash;
+      slot.tag = 0;
+      slot.w0 = packed.w0;
+      slot.w1 = packed.w1;
+      slot.count = 0;
+      ++size_;
+      return count_into(slot, n);
+    }
+    for (;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (slot.hash == hash && slot.w1 == long_tag(key.size()) &&
+          same_bytes(slot.long_key(), key)) {
+        return count_into(slot, n);
+      }
+      if (slot.is_free()) break;
+    }
+    return insert_long(i, key, hash, n);
+  }
+  Slot& count_into(Slot& slot, uint64_t n) {
     slot.count += n;
     if (remember_last_) remember(slot);
+    return slot;
   }
-  void insert_long(size_t at, std::string_view key, uint64_t hash, uint64_t n);
+  Slot& insert_long(size_t at, std::string_view key, uint32_t hash, uint64_t n);
   const char* store_long(std::string_view key);
   static bool same_bytes(const char* stored, std::string_view key) {
     const char* p = key.data();

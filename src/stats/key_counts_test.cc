@@ -196,5 +196,35 @@ TEST(KeyCountsTest, MergeIntoItselfDoubles) {
   EXPECT_EQ(counts.count_of(std::string(40, 'l')), 6u);
 }
 
+TEST(KeyCountsTest, TagsStartAtZeroAreKeptThroughGrowthAndNeverComeWithMergedKeys) {
+  KeyCounts counts;
+  const std::string long_key(40, 'x');
+  EXPECT_EQ(counts.add_hashed_tagged("10.0.0.1", KeyCounts::hash("10.0.0.1")), 0u);
+  EXPECT_EQ(counts.add_hashed_tagged(long_key, KeyCounts::hash(long_key)), 0u);
+  counts.set_tag("10.0.0.1", KeyCounts::hash("10.0.0.1"), 7);
+  counts.set_tag(long_key, KeyCounts::hash(long_key), 9);
+  counts.set_tag("absent", KeyCounts::hash("absent"), 5);  // nothing happens
+  EXPECT_EQ(counts.count_of("absent"), 0u);
+  for (int i = 0; i < 5000; ++i) counts.add("k" + std::to_string(i));  // grows several times
+  EXPECT_EQ(counts.add_hashed_tagged("10.0.0.1", KeyCounts::hash("10.0.0.1")), 7u);
+  EXPECT_EQ(counts.add_hashed_tagged(long_key, KeyCounts::hash(long_key)), 9u);
+  EXPECT_EQ(counts.count_of("10.0.0.1"), 2u);
+
+  KeyCounts copy = counts;  // a copy keeps them
+  EXPECT_EQ(copy.add_hashed_tagged("10.0.0.1", KeyCounts::hash("10.0.0.1")), 7u);
+
+  KeyCounts other;
+  other.add("10.0.0.2");
+  other.add("10.0.0.1");
+  other.set_tag("10.0.0.2", KeyCounts::hash("10.0.0.2"), 3);
+  counts.merge(other);  // a key already here keeps its tag; a new one comes with 0
+  EXPECT_EQ(counts.add_hashed_tagged("10.0.0.1", KeyCounts::hash("10.0.0.1")), 7u);
+  EXPECT_EQ(counts.add_hashed_tagged("10.0.0.2", KeyCounts::hash("10.0.0.2")), 0u);
+
+  counts.clear_tags();
+  EXPECT_EQ(counts.add_hashed_tagged(long_key, KeyCounts::hash(long_key)), 0u);
+  EXPECT_EQ(counts.count_of(long_key), 3u);
+}
+
 }  // namespace
 }  // namespace logan
