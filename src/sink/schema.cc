@@ -3,6 +3,7 @@
 // version adds a step.
 // Thread-safety: pure functions.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sink/stats_store.h"
@@ -109,6 +110,25 @@ std::vector<std::string> migration_step(Dialect d, int to) {
     sql.push_back(
         "CREATE TRIGGER logan_windows_cascade AFTER DELETE ON logan_windows REFERENCING OLD TABLE AS gone "
         "FOR EACH STATEMENT EXECUTE FUNCTION logan_windows_cascade()");
+  } else if (to == 6 && d == Dialect::kSqlite) {
+    // SQLite keeps a table with a primary key as two b-trees, the rows by rowid and the key's
+    // index; storing a run's tens of thousands of client rows wrote both, then copied both from
+    // the WAL into the file at the end of the run. A WITHOUT ROWID table is one b-tree ordered by
+    // its key: half the pages. Each keyed counts table is rebuilt so, rows kept.
+    const std::pair<const char*, const char*> keyed[] = {
+        {"logan_status_counts", "status INTEGER"}, {"logan_ip_counts", "ip TEXT"},
+        {"logan_endpoint_counts", "endpoint TEXT"}, {"logan_method_counts", "method TEXT"}};
+    for (const auto& [table, key] : keyed) {
+      const std::string t = table;
+      const std::string column = std::string(key).substr(0, std::string(key).find(' '));
+      sql.push_back("CREATE TABLE " + t + "_v6 (window_id BIGINT NOT NULL REFERENCES logan_windows (id) "
+                    "ON DELETE CASCADE, " + key + " NOT NULL, count BIGINT NOT NULL, "
+                    "PRIMARY KEY (window_id, " + column + ")) WITHOUT ROWID");
+      sql.push_back("INSERT INTO " + t + "_v6 (window_id, " + column + ", count) SELECT window_id, " + column +
+                    ", count FROM " + t);
+      sql.push_back("DROP TABLE " + t);
+      sql.push_back("ALTER TABLE " + t + "_v6 RENAME TO " + t);
+    }
   }
   for (auto& s : sql) s = dialect_sql(d, std::move(s));
   return sql;

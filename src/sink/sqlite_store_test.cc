@@ -127,8 +127,24 @@ TEST_F(SqliteStoreTest, AnOlderSchemaIsMigratedAndKeepsItsRows) {
   ASSERT_TRUE(store) << store.error().message;
   EXPECT_EQ(query("SELECT version FROM logan_schema"), std::to_string(kStatsSchemaVersion));
   EXPECT_EQ(query("SELECT lines_total || ',' || unique_clients FROM logan_windows"), "3,0");
+  // Version 6 rebuilt the keyed counts tables without rowids, keeping their rows.
+  EXPECT_EQ(query("SELECT ip || ':' || count FROM logan_ip_counts"), "10.0.0.1:3");
+  EXPECT_EQ(query("SELECT status || ':' || count FROM logan_status_counts"), "200:3");
+  EXPECT_EQ(query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                  "('logan_status_counts', 'logan_ip_counts', 'logan_endpoint_counts', "
+                  "'logan_method_counts') AND sql LIKE '%WITHOUT ROWID'"),
+            "4");
   ASSERT_TRUE((*store)->write({rows(PublicationKind::kRun, 60000, 2)}));
   EXPECT_EQ(query("SELECT count(*) FROM logan_method_counts"), "1");
+  EXPECT_EQ(query("SELECT count(*) FROM logan_ip_counts"), "2");
+  // Deleting a window still deletes its counts (the foreign key's ON DELETE CASCADE).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM logan_windows WHERE lines_total = 3",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(query("SELECT group_concat(count) FROM logan_ip_counts"), "2");
 }
 
 TEST_F(SqliteStoreTest, GroupsAreStoredWithTheirStatusCountsAndHostileValuesAsData) {

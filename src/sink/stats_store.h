@@ -17,7 +17,7 @@
 namespace logan {
 
 // The schema version this logan writes; docs/database-schema.md lists each version.
-constexpr int kStatsSchemaVersion = 5;
+constexpr int kStatsSchemaVersion = 6;
 
 class StatsStore {
  public:

@@ -125,7 +125,7 @@ class SinkChecks(logan_cli.LoganTestCase):
         self.assertEqual(self.one("SELECT version FROM logan_schema"), "1")
         r = self.run_logan("batch", log, "--sink", self.url(), "--job", "new")
         self.assertEqual(r.returncode, 0, r.describe())
-        self.assertEqual(self.one("SELECT version FROM logan_schema"), "5")
+        self.assertEqual(self.one("SELECT version FROM logan_schema"), "6")
         self.assertEqual(self.rows("SELECT job, lines_total FROM logan_windows ORDER BY job"),
                          [("new", "500"), ("old", "500")])
         self.assertEqual(self.one("SELECT count(DISTINCT window_id) FROM logan_method_counts"), "1")
