@@ -1,12 +1,13 @@
 // KeyCounts: exact counts per string key (clients, endpoints, methods), mergeable.
 // A key is copied once, the first time it is seen; later sightings only hash, probe and
 // increment. The table is open addressing with linear probing, at most half full, of 32-byte
-// slots: the key's 64-bit hash, its count, and the key itself when it has at most 15 bytes (an
-// IPv4 client address always does), else its size and where it lies in an arena. So a probe
-// for a short key reads one cache line, a long key's bytes are read only when the hashes
-// already agree, and growing the table never rehashes a key. Callers that fold many keys at
-// once hash them first (hash()), prefetch their slots (prefetch_hashed()), then add them
-// (add_hashed()), so the table's cache misses overlap.
+// slots: the low 32 bits of the key's hash, a 32-bit tag its owner may keep with the key, its
+// count, and the key itself when it has at most 15 bytes (an IPv4 client address always does),
+// else its size and where it lies in an arena. Large tables live on huge pages
+// (table_memory.h). So a probe for a short key reads one cache line, a long key's bytes are
+// read only when the hashes already agree, and growing the table never rehashes a key. Callers
+// that fold many keys at once hash them first (hash()), prefetch their slots
+// (prefetch_hashed()), then add them (add_hashed()), so the table's cache misses overlap.
 // Ranking is deterministic: count descending, then key ascending (bytewise).
 // Thread-safety: not thread-safe; each thread keeps its own and they are merged.
 #pragma once
