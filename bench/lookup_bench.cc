@@ -97,18 +97,9 @@ void BM_ParseAndCountLookup(benchmark::State& state, bool with_lookup) {
   auto compiled = logan::LogFormat::compile("combined").value();
   logan::LogParser parser(compiled);
   logan::LogRecord batch[32];
-  // As BatchJob's workers fold a batch: with a grouper, its answers per client are kept with
-  // the client's count (ClientTags).
-  auto fold = [&](logan::AccessStats& stats, size_t n) {
-    if (grouper == nullptr) {
-      stats.add_parsed_batch(batch, n);
-    } else if (n > 0) {
-      logan::ClientTags tags;
-      stats.add_parsed_batch(batch, n, tags);
-      grouper->add(batch, n, stats.groups(), tags);
-      stats.store_client_tags(batch, n, tags);
-    }
-  };
+  // As BatchJob's workers fold a batch (with a grouper, its answers per client are kept with
+  // the client's count).
+  auto fold = [&](logan::AccessStats& stats, size_t n) { stats.add_parsed_grouped(batch, n, grouper); };
   for (auto _ : state) {
     logan::AccessStats stats;
     size_t n = 0;

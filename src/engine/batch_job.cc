@@ -56,7 +56,6 @@ class BatchJob {
     // Parsed records wait in a small batch so their table lookups can be prefetched together;
     // they are views into the chunk, so the batch is flushed before the chunk is reused.
     constexpr size_t kBatch = 32;
-    static_assert(kBatch <= ClientTags::kMax);
     LogRecord batch[kBatch];
     size_t batched = 0;
     while (cursor_.take(chunk, format)) {
@@ -84,18 +83,8 @@ class BatchJob {
     }
   }
 
-  // REQUIRES: n <= ClientTags::kMax.
   void add_batch(AccessStats& stats, const LogRecord* records, size_t n) {
-    if (options_.grouper == nullptr) {
-      stats.add_parsed_batch(records, n);
-      return;
-    }
-    if (n == 0) return;
-    // The grouper's answers for each client are kept with the client's count (ClientTags).
-    ClientTags tags;
-    stats.add_parsed_batch(records, n, tags);
-    options_.grouper->add(records, n, stats.groups(), tags);
-    stats.store_client_tags(records, n, tags);
+    stats.add_parsed_grouped(records, n, options_.grouper);
   }
 
   void add_samples(const std::vector<std::vector<PendingSample>>& all, AccessStats& stats) {

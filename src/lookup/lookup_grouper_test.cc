@@ -151,10 +151,7 @@ void fold(const LookupGrouper& g, const std::vector<LogRecord>& records, AccessS
     const size_t n = std::min<size_t>(32, records.size() - start);
     const LogRecord* batch = records.data() + start;
     if (tagged) {
-      ClientTags tags;
-      stats.add_parsed_batch(batch, n, tags);
-      g.add(batch, n, stats.groups(), tags);
-      stats.store_client_tags(batch, n, tags);
+      stats.add_parsed_grouped(batch, n, &g);
     } else {
       stats.add_parsed_batch(batch, n);
       g.add(batch, n, stats.groups());

@@ -42,6 +42,20 @@ void AccessStats::store_client_tags(const LogRecord* records, size_t n, const Cl
   }
 }
 
+void AccessStats::add_parsed_grouped(const LogRecord* records, size_t n, const RecordGrouper* grouper) {
+  if (grouper == nullptr) {
+    add_parsed_batch(records, n);
+    return;
+  }
+  for (size_t start = 0; start < n; start += ClientTags::kMax) {
+    const size_t m = std::min(ClientTags::kMax, n - start);
+    ClientTags tags;
+    add_parsed_batch(records + start, m, tags);
+    grouper->add(records + start, m, groups_, tags);
+    store_client_tags(records + start, m, tags);
+  }
+}
+
 void AccessStats::merge(const AccessStats& other) {
   total_ += other.total_;
   parsed_ += other.parsed_;

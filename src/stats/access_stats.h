@@ -73,6 +73,9 @@ class AccessStats {
   }
   // Keeps the tags the grouper marked for storing, after add_parsed_batch(records, n, tags).
   void store_client_tags(const LogRecord* records, size_t n, const ClientTags& tags);
+  // Folds in a batch of parsed lines of any size and, with a grouper (may be null), adds them
+  // to its groups() too, the grouper's answers per client kept with the clients (ClientTags).
+  void add_parsed_grouped(const LogRecord* records, size_t n, const RecordGrouper* grouper);
 
   // Folds in one invalid line, and offers it as a sample.
   void add_invalid(uint32_t input, uint64_t line, std::string_view source, std::string_view text) {

@@ -372,8 +372,7 @@ class StreamJob::Impl {
     const size_t n = b.records.size();
     const RecordGrouper* grouper = options_.grouper;
     if (!event_time) {
-      for (size_t i = 0; i < n; i += 32) pane.add_parsed_batch(&b.records[i], std::min<size_t>(32, n - i));
-      if (grouper != nullptr && n > 0) grouper->add(b.records.data(), n, pane.groups());
+      for (size_t i = 0; i < n; i += 32) pane.add_parsed_grouped(&b.records[i], std::min<size_t>(32, n - i), grouper);
     } else {
       for (const LogRecord& record : b.records) {
         AccessStats* target = record.has_time() ? windower_.pane_for(record.time * 1000) : nullptr;
