@@ -64,15 +64,6 @@ class AccessStats {
       add_parsed_group(records + start, std::min(kMaxBatch, n - start), nullptr);
     }
   }
-  // add_parsed_batch() that also reads the clients' tags into `tags` for a RecordGrouper
-  // (see ClientTags). REQUIRES: n <= ClientTags::kMax.
-  void add_parsed_batch(const LogRecord* records, size_t n, ClientTags& tags) {
-    static_assert(ClientTags::kMax <= kMaxBatch);
-    tags.epoch = client_tag_epoch_;
-    add_parsed_group(records, n, &tags);
-  }
-  // Keeps the tags the grouper marked for storing, after add_parsed_batch(records, n, tags).
-  void store_client_tags(const LogRecord* records, size_t n, const ClientTags& tags);
   // Folds in a batch of parsed lines of any size and, with a grouper (may be null), adds them
   // to its groups() too, the grouper's answers per client kept with the clients (ClientTags).
   void add_parsed_grouped(const LogRecord* records, size_t n, const RecordGrouper* grouper);
@@ -156,6 +147,15 @@ class AccessStats {
   ContentSize content_;
   std::array<uint64_t, 1000> status_counts_{};
   std::array<uint64_t, kStatusClasses> bytes_by_class_{};
+  // add_parsed_batch() that also reads the clients' tags into `tags` for a RecordGrouper
+  // (see ClientTags). REQUIRES: n <= ClientTags::kMax.
+  void add_parsed_batch(const LogRecord* records, size_t n, ClientTags& tags) {
+    static_assert(ClientTags::kMax <= kMaxBatch);
+    tags.epoch = client_tag_epoch_;
+    add_parsed_group(records, n, &tags);
+  }
+  // Keeps the tags the grouper marked for storing, after add_parsed_batch(records, n, tags).
+  void store_client_tags(const LogRecord* records, size_t n, const ClientTags& tags);
   // add_parsed_batch() for n <= kMaxBatch lines.
   void add_parsed_group(const LogRecord* records, size_t n, ClientTags* tags) {
     uint64_t client_hash[kMaxBatch];

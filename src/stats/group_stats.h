@@ -231,6 +231,7 @@ class GroupStats {
 // - the grouper uses the tags when `epoch` is its own; it sets store[i] (and tag[i]) for the
 //   ones it wants kept, and sets `epoch` to its own when it differs;
 // - AccessStats::store_client_tags() keeps them, first dropping every tag of another epoch.
+// AccessStats::add_parsed_grouped() runs the three steps.
 struct ClientTags {
   static constexpr size_t kMax = 64;
   uint64_t epoch = 0;
