@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace logan {
 namespace {
@@ -70,16 +71,33 @@ class BatchJob {
           return;
         }
         stats.add_invalid_unsampled(1);
-        // Chunks reach a worker in input order, so its first samples are its earliest.
-        if (samples.size() < AccessStats::kMaxSamples) {
-          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-          samples.push_back({chunk.input, chunk.sequence, line_no,
-                             std::string(line.substr(0, AccessStats::kSampleTextLimit))});
-        }
+        keep_sample(samples, chunk, line_no, line);
       });
       add_batch(stats, batch, batched);
       batched = 0;
       cursor_.record_chunk_lines(chunk.input, chunk.sequence, lines);
+    }
+  }
+
+  // Keeps a worker's earliest invalid lines by (input, chunk, line). Chunks of one input reach
+  // it in order, but remote inputs are read as they arrive, so a later sample may be earlier.
+  static void keep_sample(std::vector<PendingSample>& samples, const LineChunk& chunk,
+                          uint64_t line_no, std::string_view line) {
+    auto key = [](const PendingSample& s) { return std::tie(s.input, s.sequence, s.line_in_chunk); };
+    PendingSample* replace = nullptr;
+    if (samples.size() == AccessStats::kMaxSamples) {
+      auto latest = std::max_element(samples.begin(), samples.end(),
+                                     [&](const auto& a, const auto& b) { return key(a) < key(b); });
+      if (std::tie(chunk.input, chunk.sequence, line_no) >= key(*latest)) return;
+      replace = &*latest;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    PendingSample s{chunk.input, chunk.sequence, line_no,
+                    std::string(line.substr(0, AccessStats::kSampleTextLimit))};
+    if (replace) {
+      *replace = std::move(s);
+    } else {
+      samples.push_back(std::move(s));
     }
   }
 

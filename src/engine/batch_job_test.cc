@@ -201,6 +201,30 @@ TEST_F(BatchJobTest, SamplesAreNumberedWithinEachInput) {
   EXPECT_EQ(report->inputs[1].path, paths[1]);
 }
 
+TEST_F(BatchJobTest, SamplesAreTheEarliestWhenALaterInputIsReadFirst) {
+  // b has more bad lines than are kept, and is read first (a's bytes have not arrived): the
+  // samples are still the first invalid lines in input order, a's and then b's.
+  std::string a = generate("combined", 50, 1) + "bad in a\n" + generate("combined", 50, 2);
+  std::string b;
+  for (int i = 0; i < 30; ++i) b += "bad in b " + std::to_string(i) + "\n";
+  test_support::ArrivalOpener opener;
+  opener.objects["s3://x/a.log"] = {a, false};
+  opener.objects["s3://x/b.log"] = {b, true};
+  opener.on_wait = [](test_support::ArrivalOpener& o) { o.objects["s3://x/a.log"].ready = true; };
+  BatchOptions o = options(1);
+  o.opener = &opener;
+  auto report = run_batch(std::vector<InputFile>{{"s3://x/a.log"}, {"s3://x/b.log"}}, o, nullptr);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(opener.waits, 1);  // b was read while a waited
+  EXPECT_EQ(report->stats.invalid_lines(), 31u);
+  const auto& samples = report->stats.invalid_samples();
+  ASSERT_EQ(samples.size(), AccessStats::kMaxSamples);
+  EXPECT_EQ(samples[0], (InvalidSample{0, 51, "s3://x/a.log", "bad in a"}));
+  for (size_t i = 1; i < samples.size(); ++i) {
+    EXPECT_EQ(samples[i], (InvalidSample{1, i, "s3://x/b.log", "bad in b " + std::to_string(i - 1)}));
+  }
+}
+
 TEST_F(BatchJobTest, OverlongLineCountsOnceAndLaterLinesKeepTheirNumbers) {
   std::string before = generate("combined", 2000, 3);
   std::string after = generate("combined", 2000, 4);

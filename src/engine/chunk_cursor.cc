@@ -15,7 +15,7 @@ std::optional<std::pair<uint32_t, InputFile>> InputList::next() {
 
 ChunkCursor::ChunkCursor(InputQueue& queue, const BatchOptions& options, BatchProgress* progress)
     : queue_(queue), options_(options), progress_(progress), names_(queue.size()),
-      chunk_lines_(queue.size()) {}
+      outcomes_(queue.size()), chunk_lines_(queue.size()) {}
 
 Status ChunkCursor::prepare() {
   if (options_.format != "auto") {
@@ -28,44 +28,78 @@ Status ChunkCursor::prepare() {
 bool ChunkCursor::take(LineChunk& chunk, const LogFormat*& format) {
   std::lock_guard lock(mu_);
   while (!failure_ && !stopped_) {
-    if (!reader_) {
-      auto next = queue_.next();
-      if (!next) return false;
-      current_ = next->first;
-      names_[current_] = next->second.path;
-      current_input_format_ = next->second.format;
-      auto source = open_input(next->second);
-      if (!source) {
-        fail_input(source.error());
-        continue;
-      }
-      reader_ = std::make_unique<LineChunkReader>(std::move(source.value()),
-                                                  static_cast<uint32_t>(current_),
-                                                  options_.chunk_bytes);
-      current_format_ = nullptr;
-    }
-    auto more = reader_->next(chunk);
-    if (progress_) progress_->raw_bytes = done_raw_bytes_ + reader_->raw_bytes_read();
+    size_t slot = choose_input();
+    if (slot == kNone) return false;
+    OpenInput& in = open_[slot];
+    auto more = in.reader->next(chunk);
+    update_progress();
     if (!more) {
-      fail_input(more.error());
+      fail_input(slot, more.error());
       continue;
     }
     if (!*more) {
-      if (current_format_ == nullptr) (void)choose_format(std::string_view());  // empty input
-      finish_input();
+      if (in.format == nullptr) (void)choose_format(in, std::string_view());  // empty input
+      finish_input(slot);
       continue;
     }
-    if (current_format_ == nullptr) {
-      Status chosen = choose_format(chunk.data.view());
+    if (in.format == nullptr) {
+      Status chosen = choose_format(in, chunk.data.view());
       if (!chosen) {
-        fail_input(chosen.error());
+        fail_input(slot, chosen.error());
         continue;
       }
     }
-    format = current_format_;
+    format = in.format;
     return true;
   }
   return false;
+}
+
+size_t ChunkCursor::choose_input() {
+  while (!failure_ && !stopped_) {
+    // The oldest open input with a chunk's worth at hand: for local inputs, always the first.
+    for (size_t i = 0; i < open_.size(); ++i) {
+      if (open_[i].reader->ready()) return i;
+    }
+    if (!next_input_ && !queue_done_) {
+      next_input_ = queue_.next();
+      queue_done_ = !next_input_;
+    }
+    // Open the next input when nothing is open, or when the open ones wait for downloads and
+    // it would not. (No cap on how many are open: an opener starts downloads in input order,
+    // so the next input always gets its data before later ones hold the connections.)
+    if (next_input_ &&
+        (open_.empty() || !is_remote(next_input_->second) ||
+         options_.opener->ready(next_input_->second, options_.chunk_bytes))) {
+      open_next();
+      continue;
+    }
+    if (open_.empty()) return kNone;
+    if (options_.opener == nullptr) return 0;  // nothing to wait for: read the oldest
+    options_.opener->wait_for_data(std::chrono::milliseconds(10));
+  }
+  return kNone;
+}
+
+bool ChunkCursor::is_remote(const InputFile& in) const {
+  return options_.opener != nullptr && options_.opener->handles(in.path);
+}
+
+bool ChunkCursor::open_next() {
+  auto [index, file] = std::move(*next_input_);
+  next_input_.reset();
+  names_[index] = file.path;
+  auto source = open_input(file);
+  if (!source) {
+    record_failure(source.error());
+    return false;
+  }
+  OpenInput in;
+  in.index = index;
+  in.format_spec = file.format;
+  in.reader = std::make_unique<LineChunkReader>(std::move(source.value()), index, options_.chunk_bytes);
+  open_.push_back(std::move(in));
+  return true;
 }
 
 void ChunkCursor::stop(Error reason) {
@@ -74,8 +108,17 @@ void ChunkCursor::stop(Error reason) {
   queue_.stop();
 }
 
+std::vector<InputOutcome> ChunkCursor::take_outcomes() {
+  std::vector<InputOutcome> out;
+  for (auto& o : outcomes_) {
+    if (o) out.push_back(std::move(*o));
+  }
+  outcomes_.clear();
+  return out;
+}
+
 Result<std::unique_ptr<ByteSource>> ChunkCursor::open_input(const InputFile& in) {
-  if (options_.opener != nullptr && options_.opener->handles(in.path)) {
+  if (is_remote(in)) {
     auto remote = options_.opener->open(in);
     if (!remote) return remote.error();
     return open_decoded(std::move(remote.value()), in.path);
@@ -91,11 +134,12 @@ Result<std::unique_ptr<ByteSource>> ChunkCursor::open_input(const InputFile& in)
   return open_decoded(std::move(raw.value()), in.path);
 }
 
-// Sets current_format_ for the input just opened. Fails, naming the input, when the input's
-// own format override does not compile (the job's was checked by prepare()).
-Status ChunkCursor::choose_format(std::string_view first_chunk) {
-  const std::string& spec = current_input_format_.empty() ? options_.format : current_input_format_;
-  InputOutcome outcome{names_[current_], spec, false, true};
+// Sets in.format. Fails, naming the input, when the input's own format override does not
+// compile (the job's was checked by prepare()).
+Status ChunkCursor::choose_format(OpenInput& in, std::string_view first_chunk) {
+  const std::string& spec = in.format_spec.empty() ? options_.format : in.format_spec;
+  const std::string& name = names_[in.index];
+  InputOutcome outcome{name, spec, false, true};
   std::string chosen = spec;
   if (spec == "auto") {
     DetectedFormat d = detect_format(first_chunk);
@@ -104,20 +148,34 @@ Status ChunkCursor::choose_format(std::string_view first_chunk) {
     outcome.recognised = d.matched > 0 || d.sampled == 0;
   }
   auto format = formats_.get(chosen);
-  if (!format) return Error{"bad format for '" + names_[current_] + "': " + format.error().message};
-  current_format_ = *format;
-  outcomes_.push_back(std::move(outcome));
+  if (!format) return Error{"bad format for '" + name + "': " + format.error().message};
+  in.format = *format;
+  outcomes_[in.index] = std::move(outcome);
   return Ok{};
 }
 
-void ChunkCursor::finish_input() {
-  done_raw_bytes_ += reader_->raw_bytes_read();
-  reader_.reset();
+// REQUIRES: mu_ held.
+void ChunkCursor::update_progress() {
+  if (!progress_) return;
+  uint64_t raw = done_raw_bytes_;
+  for (const auto& in : open_) raw += in.reader->raw_bytes_read();
+  progress_->raw_bytes = raw;
 }
 
 // REQUIRES: mu_ held.
-void ChunkCursor::fail_input(Error e) {
-  if (reader_) finish_input();
+void ChunkCursor::finish_input(size_t slot) {
+  done_raw_bytes_ += open_[slot].reader->raw_bytes_read();
+  open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(slot));
+}
+
+// REQUIRES: mu_ held.
+void ChunkCursor::fail_input(size_t slot, Error e) {
+  finish_input(slot);
+  record_failure(std::move(e));
+}
+
+// REQUIRES: mu_ held.
+void ChunkCursor::record_failure(Error e) {
   if (options_.keep_going) {
     skipped_.push_back(std::move(e));
   } else {

@@ -1,7 +1,10 @@
 // ChunkCursor: the shared input cursor of a batch-style job (`logan batch`, `logan export`).
 // Worker threads call take() for the next chunk of whole lines and the format to parse it with;
 // under its lock the cursor opens inputs in order (decoding gzip/zstd/bzip2), recognises each
-// input's format for "auto", and records failures (or, with keep_going, skipped inputs). After
+// input's format for "auto", and records failures (or, with keep_going, skipped inputs). Local
+// inputs are read one after another; remote ones that download in parallel are read as their
+// bytes arrive: while the open inputs wait for data, the cursor opens later inputs that have
+// some, or waits for the opener to receive more (see InputOpener::ready). After
 // parsing a chunk a worker reports its line count, from which line numbers are computed once
 // all workers are done. for_each_line() and ParserSet are what every worker loop shares.
 // Thread-safety: take(), record_chunk_lines() and stop() may be called from any thread; the
@@ -98,7 +101,8 @@ class ChunkCursor {
   // After the workers are done:
   const std::optional<Error>& input_failure() const { return failure_; }
   const std::optional<Error>& stop_reason() const { return stopped_; }
-  std::vector<InputOutcome> take_outcomes() { return std::move(outcomes_); }
+  // In input order.
+  std::vector<InputOutcome> take_outcomes();
   std::vector<Error> take_skipped() { return std::move(skipped_); }
   const std::string& input_name(uint32_t input) const { return names_[input]; }
   // Lines read from each input of the queue.
@@ -108,10 +112,27 @@ class ChunkCursor {
   std::vector<std::vector<uint64_t>> chunk_first_lines() const;
 
  private:
+  // An input being read.
+  struct OpenInput {
+    uint32_t index = 0;
+    std::string format_spec;                // the input's own format, or empty
+    std::unique_ptr<LineChunkReader> reader;
+    const LogFormat* format = nullptr;      // chosen from its first chunk
+  };
+  static constexpr size_t kNone = SIZE_MAX;
+
+  // REQUIRES: mu_ held. The open input to read next (opening inputs as needed), or kNone when
+  // every input is read or the job has failed.
+  size_t choose_input();
+  // REQUIRES: mu_ held. Opens next_input_; false when it failed (recorded).
+  bool open_next();
   Result<std::unique_ptr<ByteSource>> open_input(const InputFile& in);
-  Status choose_format(std::string_view first_chunk);
-  void finish_input();
-  void fail_input(Error e);
+  bool is_remote(const InputFile& in) const;
+  Status choose_format(OpenInput& in, std::string_view first_chunk);
+  void finish_input(size_t slot);
+  void fail_input(size_t slot, Error e);
+  void record_failure(Error e);
+  void update_progress();
 
   InputQueue& queue_;
   const BatchOptions& options_;
@@ -119,13 +140,12 @@ class ChunkCursor {
   FormatCache formats_;
 
   std::mutex mu_;  // guards the cursor below
-  size_t current_ = 0;
   std::vector<std::string> names_;  // [input index] -> path, for the inputs taken
-  std::unique_ptr<LineChunkReader> reader_;
-  const LogFormat* current_format_ = nullptr;
-  std::string current_input_format_;
+  std::vector<OpenInput> open_;     // in the order opened
+  std::optional<std::pair<uint32_t, InputFile>> next_input_;  // taken from the queue, not opened
+  bool queue_done_ = false;
   uint64_t done_raw_bytes_ = 0;
-  std::vector<InputOutcome> outcomes_;
+  std::vector<std::optional<InputOutcome>> outcomes_;  // [input index]
   std::vector<Error> skipped_;
   std::optional<Error> failure_;
   std::optional<Error> stopped_;

@@ -21,6 +21,11 @@ class ByteSource {
   // Bytes consumed from the underlying storage so far (compressed bytes for a decoder), for
   // progress reporting.
   virtual uint64_t raw_bytes_read() const = 0;
+  // Whether reading `bytes` bytes (or up to the end of the input, when less are left) would not
+  // wait for a download: remote sources say whether that much has arrived, so that a job can
+  // read whichever input has data. Files and pipes say yes (a read of them may block, but
+  // nothing else could be read sooner).
+  virtual bool ready(size_t bytes) { (void)bytes; return true; }
 };
 
 // A local file or stdin, read with read(2).

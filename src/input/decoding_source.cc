@@ -34,6 +34,12 @@ class CompressedInput {
   size_t available() const { return buffer_.size() - pos_; }
   void consume(size_t n) { pos_ += n; }
   uint64_t raw_bytes_read() const { return raw_->raw_bytes_read(); }
+  // Whether `bytes` raw bytes are at hand, buffered or in the raw input (a decoder needs at
+  // most that many to produce `bytes`, and usually fewer).
+  bool ready(size_t bytes) {
+    size_t have = available();
+    return have >= bytes || raw_->ready(bytes - have);
+  }
   // Reads past the buffer, straight from the raw input. REQUIRES: available() == 0.
   Result<size_t> read_raw(char* out, size_t capacity) { return raw_->read(out, capacity); }
 
@@ -93,6 +99,7 @@ class GzipSource final : public Decoder {
     return capacity - z_.avail_out;
   }
   uint64_t raw_bytes_read() const override { return in_.raw_bytes_read(); }
+  bool ready(size_t bytes) override { return pending_ || in_.ready(bytes); }
 
  private:
   CompressedInput in_;
@@ -128,6 +135,7 @@ class ZstdSource final : public Decoder {
     return ob.pos;
   }
   uint64_t raw_bytes_read() const override { return in_.raw_bytes_read(); }
+  bool ready(size_t bytes) override { return pending_ || in_.ready(bytes); }
 
  private:
   CompressedInput in_;
@@ -172,6 +180,7 @@ class Bzip2Source final : public Decoder {
     return capacity - bz_.avail_out;
   }
   uint64_t raw_bytes_read() const override { return in_.raw_bytes_read(); }
+  bool ready(size_t bytes) override { return pending_ || in_.ready(bytes); }
 
  private:
   CompressedInput in_;
@@ -192,6 +201,7 @@ class PlainSource final : public ByteSource {
     return n;
   }
   uint64_t raw_bytes_read() const override { return in_.raw_bytes_read(); }
+  bool ready(size_t bytes) override { return in_.ready(bytes); }
 
  private:
   CompressedInput in_;

@@ -308,5 +308,43 @@ TEST(DecodingSourceTest, ErrorWhileDetectingIsReturned) {
   EXPECT_NE(source.error().message.find("failing"), std::string::npos);
 }
 
+// A raw source that says how many bytes have "arrived" (readiness, for reading remote inputs in
+// arrival order): the decoders pass the question on, counting what they hold already.
+class ArrivingSource final : public ByteSource {
+ public:
+  explicit ArrivingSource(std::string data) : data_(std::move(data)) {}
+  Result<size_t> read(char* buffer, size_t capacity) override {
+    size_t n = std::min(capacity, data_.size() - pos_);
+    std::memcpy(buffer, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  uint64_t raw_bytes_read() const override { return pos_; }
+  bool ready(size_t bytes) override { return arrived >= pos_ + bytes || arrived == data_.size(); }
+  size_t arrived = 0;
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+TEST(DecodingSourceTest, PlainAndCompressedSourcesPassOnReadiness) {
+  const std::string text = sample_text();
+  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kZstd}) {
+    std::string raw = c == Compression::kNone ? text : compress(c, text);
+    auto arriving = std::make_unique<ArrivingSource>(raw);
+    ArrivingSource* a = arriving.get();
+    a->arrived = 4;  // what open_decoded() reads to recognise the format
+    auto source = open_decoded(std::move(arriving), "arriving");
+    ASSERT_TRUE(source.ok()) << source.error().message;
+    EXPECT_FALSE((*source)->ready(100)) << compression_name(c);
+    a->arrived = 104;
+    EXPECT_TRUE((*source)->ready(100)) << compression_name(c);
+    EXPECT_FALSE((*source)->ready(200)) << compression_name(c);
+    a->arrived = raw.size();
+    EXPECT_TRUE((*source)->ready(1 << 30)) << compression_name(c);
+  }
+}
+
 }  // namespace
 }  // namespace logan

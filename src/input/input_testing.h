@@ -1,7 +1,9 @@
 // Test helpers shared by the input and engine tests (never linked into logan): an in-memory
 // ByteSource that hands out data in reads of a chosen size and can fail at an offset, and
-// gzip / zstd / bzip2 compressors for making compressed inputs, and a line splitter.
-// Thread-safety: a MemorySource is read by one thread at a time.
+// gzip / zstd / bzip2 compressors for making compressed inputs, a line splitter, and an opener
+// of in-memory "remote" inputs whose arrival the test controls.
+// Thread-safety: a MemorySource is read by one thread at a time; an ArrivalOpener is used under
+// the job's input lock like any opener.
 #pragma once
 
 #include <bzlib.h>
@@ -10,13 +12,18 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "input/byte_source.h"
+#include "input/input_opener.h"
 
 namespace logan::test_support {
 
@@ -85,5 +92,50 @@ inline std::vector<std::string> split_lines(std::string_view text) {
   }
   return lines;
 }
+
+// An InputOpener over remote inputs held in memory, each ready (its bytes "arrived") when the
+// test says so; wait_for_data() calls on_wait, the test's stand-in for bytes arriving.
+class ArrivalOpener final : public InputOpener {
+ public:
+  struct Object {
+    std::string data;
+    bool ready = true;
+    bool opened = false;
+  };
+
+  class Source final : public ByteSource {
+   public:
+    explicit Source(Object& o) : o_(o) {}
+    Result<size_t> read(char* buffer, size_t capacity) override {
+      size_t n = std::min(capacity, o_.data.size() - pos_);
+      std::memcpy(buffer, o_.data.data() + pos_, n);
+      pos_ += n;
+      return n;
+    }
+    uint64_t raw_bytes_read() const override { return pos_; }
+    bool ready(size_t) override { return o_.ready || pos_ == o_.data.size(); }
+
+   private:
+    Object& o_;
+    size_t pos_ = 0;
+  };
+
+  std::map<std::string, Object> objects;
+  int waits = 0;
+  // Called on every wait_for_data(): the test's stand-in for bytes arriving.
+  std::function<void(ArrivalOpener&)> on_wait = [](ArrivalOpener&) {};
+
+  bool handles(const std::string& path) const override { return objects.count(path) > 0; }
+  Result<std::unique_ptr<ByteSource>> open(const InputFile& in) override {
+    Object& o = objects.at(in.path);
+    o.opened = true;
+    return std::unique_ptr<ByteSource>(new Source(o));
+  }
+  bool ready(const InputFile& in, size_t) override { return objects.at(in.path).ready; }
+  void wait_for_data(std::chrono::milliseconds) override {
+    ++waits;
+    on_wait(*this);
+  }
+};
 
 }  // namespace logan::test_support

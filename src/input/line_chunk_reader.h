@@ -89,6 +89,10 @@ class LineChunkReader {
   Result<bool> next(LineChunk& chunk);
 
   uint64_t raw_bytes_read() const { return source_->raw_bytes_read(); }
+  // Whether next() would not wait for a download (see ByteSource::ready).
+  bool ready() {
+    return eof_ || pending_error_ || source_->ready(chunk_bytes_ - std::min(carry_.size(), chunk_bytes_));
+  }
 
  private:
   // Skips to just past the next newline (or the end); returns the bytes skipped.

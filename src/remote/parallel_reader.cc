@@ -65,6 +65,11 @@ class ParallelReader::PartSource final : public ByteSource {
 
   uint64_t raw_bytes_read() const override { return raw_; }
 
+  bool ready(size_t bytes) override {
+    std::lock_guard lock(reader_.mu_);
+    return reader_.arrived(next_, last_, pos_, bytes);
+  }
+
  private:
   ParallelReader& reader_;
   size_t next_;
@@ -125,6 +130,32 @@ Result<std::unique_ptr<ByteSource>> ParallelReader::open(const InputFile& in) {
   it->second.pop_back();
   auto [first, last] = part_range_[input];
   return std::unique_ptr<ByteSource>(new PartSource(*this, first, last));
+}
+
+bool ParallelReader::ready(const InputFile& in, size_t bytes) {
+  auto it = unopened_.find(in.path);
+  if (it == unopened_.end() || it->second.empty()) return true;  // open() will say what is wrong
+  auto [first, last] = part_range_[it->second.back()];
+  std::lock_guard lock(mu_);
+  return arrived(first, last, 0, bytes);
+}
+
+void ParallelReader::wait_for_data(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  data_.wait_for(lock, timeout);
+}
+
+bool ParallelReader::arrived(size_t first, size_t last, uint64_t skip, uint64_t bytes) const {
+  if (stopping_) return true;
+  uint64_t have = 0;
+  for (size_t p = first; p < last; ++p) {
+    const Part& part = parts_[p];
+    if (part.state == PartState::kFailed) return true;
+    have += part.queued - (p == first ? std::min(skip, part.queued) : 0);
+    if (have >= bytes) return true;
+    if (part.state != PartState::kDone) return false;
+  }
+  return true;  // the end of the input is at hand
 }
 
 std::string ParallelReader::take_buffer() {

@@ -2,7 +2,10 @@
 // connections. Each object is cut into requests (byte ranges); downloader threads run them in
 // input order, several objects and several ranges of one large object at once, and stream
 // what arrives into per-range queues that the job reads back in order through a ByteSource,
-// while the download goes on. A queue holds at most `buffer_bytes`: a downloader whose queue
+// while the download goes on. The job may hold several inputs open and read whichever has data
+// at hand (ready()): the server shares its bandwidth among the connections, so the input next
+// in order gets only its share, and reading in arrival order keeps the parsers busy. A queue
+// holds at most `buffer_bytes`: a downloader whose queue
 // is full waits (TCP then slows the server down), so memory stays below about
 // (connections + 2) x buffer_bytes whatever the objects' sizes, and nothing is staged on disk.
 // The bytes handed out are exactly the object's, so compressed objects decode and lines split
@@ -11,8 +14,8 @@
 // make about one range per connection, between 8 and 32 MiB: few requests (each costs a
 // round trip and the server's overhead) yet all connections busy on one large object.
 // An object the job stops reading early (an error, --keep-going) gives up its ranges.
-// Thread-safety: open() is called by one thread at a time (the job's input lock); the
-// downloaders are internal; the destructor stops and joins them.
+// Thread-safety: open(), ready() and wait_for_data() are called by one thread at a time (the
+// job's input lock); the downloaders are internal; the destructor stops and joins them.
 #pragma once
 
 #include <condition_variable>
@@ -50,6 +53,8 @@ class ParallelReader final : public InputOpener {
   bool handles(const std::string& path) const override;
   // The next not yet opened input named `in.path`.
   Result<std::unique_ptr<ByteSource>> open(const InputFile& in) override;
+  bool ready(const InputFile& in, size_t bytes) override;
+  void wait_for_data(std::chrono::milliseconds timeout) override;
 
   // The range size used for inputs of `total_bytes` in all (see above).
   static uint64_t range_bytes(const ParallelReadOptions& options, uint64_t total_bytes);
@@ -71,6 +76,9 @@ class ParallelReader final : public InputOpener {
   void download_loop();
   // The downloader's hand-over of `block` to `part`; false when the part was given up.
   bool push(Part& part, std::string& block);
+  // REQUIRES: mu_ held. Whether `bytes` bytes from `skip` bytes into part `first`, or the rest
+  // of the parts up to `last` when less, have arrived (or a failure waits to be reported).
+  bool arrived(size_t first, size_t last, uint64_t skip, uint64_t bytes) const;
   // REQUIRES: mu_ held. Frees a part that was read or dropped.
   void release(Part& part);
   // REQUIRES: mu_ held.

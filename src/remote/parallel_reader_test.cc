@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace logan {
@@ -24,11 +25,13 @@ class MemoryStore final : public ObjectStore {
   std::atomic<int> fail_attempts{0};   // the next N attempts fail before sending anything
   std::atomic<int> cut_attempts{0};    // the next N attempts stop half-way
   std::atomic<int> attempts{0};
+  std::atomic<bool> hold{false};       // attempts wait while set: bytes not yet arrived
 
  protected:
   std::optional<AttemptFailure> read_once(HttpClient&, const RemoteObject& object, uint64_t offset,
                                           uint64_t length, const Sink& sink, uint64_t& delivered) override {
     ++attempts;
+    while (hold) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (fail_attempts.fetch_sub(1) > 0) return AttemptFailure{"HTTP 503", true};
     std::string_view data = std::string_view(objects.at(object.name)).substr(offset, length);
     if (cut_attempts.fetch_sub(1) > 0 && data.size() > 1) {
@@ -117,6 +120,33 @@ TEST_F(ParallelReaderTest, AnObjectGivenUpEarlyDoesNotStallTheNext) {
   auto got = read_all(**source);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, next);
+}
+
+TEST_F(ParallelReaderTest, SaysWhichInputsHaveTheirBytesAtHand) {
+  auto a = add("s3://b/a", 10 * 1024);
+  auto b = add("s3://b/b", 100 * 1024);
+  store_.hold = true;
+  auto r = reader({"s3://b/a", "s3://b/b"}, 2);
+  EXPECT_FALSE(r->ready(InputFile{.path = "s3://b/a"}, 1));
+  EXPECT_FALSE(r->ready(InputFile{.path = "s3://b/b"}, 1));
+  store_.hold = false;
+  // Every part of b arrives (the window of 2 + 2 parts holds a's one and b's two): then all of
+  // b is at hand, and asking for more than b holds is asking for the rest of it.
+  for (int i = 0; i < 5000 && !r->ready(InputFile{.path = "s3://b/b"}, 1 << 30); ++i) {
+    r->wait_for_data(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(r->ready(InputFile{.path = "s3://b/b"}, 1 << 30));
+  auto source = r->open(InputFile{.path = "s3://b/b"});
+  ASSERT_TRUE(source.ok());
+  EXPECT_TRUE((*source)->ready(b.size()));
+  auto got = read_all(**source, 4096);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, b);
+  EXPECT_TRUE((*source)->ready(1));  // at the end: nothing to wait for
+  auto first = r->open(InputFile{.path = "s3://b/a"});
+  got = read_all(**first);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, a);
 }
 
 TEST_F(ParallelReaderTest, PersistentFailureNamesTheObject) {

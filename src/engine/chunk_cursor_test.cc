@@ -1,0 +1,146 @@
+// Tests of ChunkCursor's choice of input: remote inputs are read as their bytes arrive (a later
+// input with data goes before an earlier one still downloading, and the cursor waits on the
+// opener when none has any), while local inputs, and remote ones that are all at hand, are read
+// in order; line numbers and the per-input outcomes come out the same either way.
+// The opener here (test_support::ArrivalOpener) holds the inputs in memory and the test says when
+// their bytes "arrive": it stands in for the download timing, not for a store (ParallelReader
+// and the real stores are tested elsewhere).
+#include "engine/chunk_cursor.h"
+#include "input/input_testing.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace logan {
+namespace {
+
+constexpr char kLine[] = "192.0.2.1 - - [07/Mar/2024:10:00:00 +0000] \"GET /x HTTP/1.1\" 200 5\n";
+
+std::string lines(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += kLine;
+  return out;
+}
+
+using test_support::ArrivalOpener;
+
+// A cursor over `inputs`, remote ones opened by `opener`.
+struct Job {
+  Job(ArrivalOpener& opener, std::vector<InputFile> files) : inputs(std::move(files)), queue(inputs) {
+    options.opener = &opener;
+  }
+  std::vector<InputFile> inputs;
+  InputList queue;
+  BatchOptions options;
+  ChunkCursor cursor{queue, options, nullptr};
+};
+
+struct Taken {
+  uint32_t input;
+  uint64_t sequence;
+  size_t bytes;
+};
+
+std::vector<Taken> take_all(ChunkCursor& cursor) {
+  std::vector<Taken> out;
+  LineChunk chunk;
+  const LogFormat* format = nullptr;
+  while (cursor.take(chunk, format)) {
+    EXPECT_NE(format, nullptr);
+    out.push_back({chunk.input, chunk.sequence, chunk.data.size()});
+  }
+  return out;
+}
+
+TEST(ChunkCursorTest, ReadsARemoteInputThatHasDataBeforeAnEarlierOneStillDownloading) {
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(10), false};
+  opener.objects["s3://b/b.log"] = {lines(20), true};
+  // Once b is read, a's bytes "arrive" on the next wait.
+  opener.on_wait = [](ArrivalOpener& o) { o.objects["s3://b/a.log"].ready = true; };
+  Job job(opener, {{"s3://b/a.log"}, {"s3://b/b.log"}});
+  ChunkCursor& cursor = job.cursor;
+  ASSERT_TRUE(cursor.prepare().ok());
+
+  auto taken = take_all(cursor);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].input, 1u);  // b first: a had nothing yet
+  EXPECT_EQ(taken[0].bytes, lines(20).size());
+  EXPECT_EQ(taken[1].input, 0u);
+  EXPECT_EQ(taken[1].bytes, lines(10).size());
+  EXPECT_EQ(opener.waits, 1);
+  EXPECT_FALSE(cursor.input_failure().has_value());
+
+  // Outcomes and line counts are by input, whatever the reading order.
+  auto outcomes = cursor.take_outcomes();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].path, "s3://b/a.log");
+  EXPECT_EQ(outcomes[1].path, "s3://b/b.log");
+  EXPECT_EQ(outcomes[0].format, "common");
+  for (uint32_t i = 0; i < 2; ++i) cursor.record_chunk_lines(i, 0, i == 0 ? 10 : 20);
+  EXPECT_EQ(cursor.input_lines(), (std::vector<uint64_t>{10, 20}));
+}
+
+TEST(ChunkCursorTest, WaitsOnTheOpenerWhileNoRemoteInputHasData) {
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(5), false};
+  opener.objects["s3://b/b.log"] = {lines(5), false};
+  // b arrives on the third wait, a on the fifth.
+  opener.on_wait = [](ArrivalOpener& o) {
+    if (o.waits == 3) o.objects["s3://b/b.log"].ready = true;
+    if (o.waits == 5) o.objects["s3://b/a.log"].ready = true;
+  };
+  Job job(opener, {{"s3://b/a.log"}, {"s3://b/b.log"}});
+  ChunkCursor& cursor = job.cursor;
+
+  auto taken = take_all(cursor);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].input, 1u);
+  EXPECT_EQ(taken[1].input, 0u);
+  EXPECT_EQ(opener.waits, 5);
+}
+
+TEST(ChunkCursorTest, InputsAtHandAndLocalInputsAreReadInOrder) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("logan-chunk-cursor-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string local = (dir / "local.log").string();
+  std::ofstream(local) << lines(3);
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(4), true};
+  opener.objects["s3://b/b.log"] = {lines(5), true};
+  Job job(opener, {{"s3://b/a.log"}, {local}, {"s3://b/b.log"}});
+  ChunkCursor& cursor = job.cursor;
+
+  auto taken = take_all(cursor);
+  ASSERT_EQ(taken.size(), 3u);
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(taken[i].input, i);
+  EXPECT_EQ(opener.waits, 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ChunkCursorTest, ALaterInputThatFailsToOpenFailsTheJobNamingIt) {
+  // a waits for data, so the cursor opens b early; b is missing (a local path that is not
+  // there): the job fails naming it, as when inputs are read in order.
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(2), false};
+  Job job(opener, {{"s3://b/a.log"}, {"/nonexistent/logan-missing.log"}});
+  ChunkCursor& cursor = job.cursor;
+  auto taken = take_all(cursor);
+  EXPECT_TRUE(taken.empty());
+  ASSERT_TRUE(cursor.input_failure().has_value());
+  EXPECT_NE(cursor.input_failure()->message.find("/nonexistent/logan-missing.log"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logan
