@@ -46,19 +46,13 @@ bool parse_decimal(std::string_view s, int64_t units, int64_t& out) {
   return true;
 }
 
-// True when `lit` stands in `line` at `pos`. Literals are a few bytes: a loop beats memcmp.
-inline bool literal_at(std::string_view line, size_t pos, std::string_view lit) {
-  if (pos > line.size() || lit.size() > line.size() - pos) return false;
-  const char* p = line.data() + pos;
-  for (size_t i = 0; i < lit.size(); ++i) {
-    if (p[i] != lit[i]) return false;
-  }
-  return true;
-}
+using parse_detail::literal_at;
+using parse_detail::Literal;
 
 // Finds the closing quote of a quoted field: the first '"' not escaped by a backslash that is
 // followed by the rest of the next literal. Returns npos when there is none.
-size_t find_closing_quote(std::string_view line, size_t pos, std::string_view after) {
+[[gnu::always_inline]] inline size_t find_closing_quote(std::string_view line, size_t pos,
+                                                     const Literal& after) {
   const char* base = line.data();
   size_t end = line.size();
   while (pos < end) {
@@ -84,22 +78,22 @@ LogParser::LogParser(const LogFormat& format, bool specialize)
   const size_t n = fields.size();
   steps_.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    Step step{literals[i], literals[i + 1], &fields[i], Ends::kStopByte, '\0'};
+    Step step{Literal(literals[i]), Literal(literals[i + 1]), &fields[i], Ends::kStopByte, '\0'};
     if (fields[i].kind == FieldKind::kTimeBracketed) {
       step.ends = Ends::kBracketedTime;
     } else if (fields[i].quoted) {
       step.ends = Ends::kQuote;
-    } else if (step.next.empty()) {
+    } else if (step.next.size() == 0) {
       // A field followed directly by another (e.g. %U%q) ends where its own syntax does.
       step.ends = i + 1 == n                            ? Ends::kLineEnd
                   : fields[i].kind == FieldKind::kPath ? Ends::kPathEnd
                                                         : Ends::kSpace;
     } else {
-      step.stop = step.next[0];
+      step.stop = step.next.text[0];
     }
     steps_.push_back(step);
   }
-  tail_ = literals[n];
+  tail_ = Literal(literals[n]);
   if (!specialize) return;
 
   using K = FieldKind;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,41 @@ enum class Ends : uint8_t {
   kPathEnd,        // %U directly followed by a field: at the first '?' or ' '
   kSpace,          // any other field directly followed by a field: at the first ' '
 };
+
+// A literal of the format (the bytes between fields) with its first 8 bytes as a word and a
+// mask, so that checking a literal of up to 8 bytes is one load and compare.
+struct Literal {
+  Literal() = default;
+  explicit Literal(std::string_view t) : text(t), fits_word(t.size() <= 8) {
+    for (size_t i = 0; i < t.size() && i < 8; ++i) {
+      word |= uint64_t{static_cast<unsigned char>(t[i])} << (8 * i);
+      mask |= uint64_t{0xff} << (8 * i);
+    }
+  }
+  size_t size() const { return text.size(); }
+
+  std::string_view text;
+  uint64_t word = 0;  // the first bytes, little-endian, as a load of the line would hold them
+  uint64_t mask = 0;  // 0xff for each of those bytes
+  bool fits_word = true;
+};
+
+// True when `lit` stands in `line` at `pos`.
+inline bool literal_at(std::string_view line, size_t pos, const Literal& lit) {
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Literal::word is little-endian");
+  if (lit.fits_word && pos <= line.size() && line.size() - pos >= 8) {
+    uint64_t w;
+    std::memcpy(&w, line.data() + pos, 8);
+    return (w & lit.mask) == lit.word;
+  }
+  // Near the end of the line, or a long literal: byte by byte (a loop beats memcmp).
+  if (pos > line.size() || lit.size() > line.size() - pos) return false;
+  const char* p = line.data() + pos;
+  for (size_t i = 0; i < lit.size(); ++i) {
+    if (p[i] != lit.text[i]) return false;
+  }
+  return true;
+}
 
 // A field's kind and how it ends: what a format's parsing code is specialized on.
 struct Shape {
@@ -49,6 +85,7 @@ class LogParser {
  private:
   using Ends = parse_detail::Ends;
   using Shape = parse_detail::Shape;
+  using Literal = parse_detail::Literal;
   using ParseFn = bool (LogParser::*)(std::string_view, LogRecord&);
 
   // The value of a field of kind K.
@@ -61,8 +98,8 @@ class LogParser {
 
   // One field with the literal before it, laid out flat for the hot loop.
   struct Step {
-    std::string_view literal;  // before the field
-    std::string_view next;     // after the field: the next step's literal, or the tail
+    Literal literal;  // before the field
+    Literal next;     // after the field: the next step's literal, or the tail
     const FormatField* field;
     Ends ends;
     char stop;
@@ -91,7 +128,7 @@ class LogParser {
   const LogFormat& format_;
   ParseFn fixed_ = nullptr;
   std::vector<Step> steps_;
-  std::string_view tail_;  // the literal after the last field
+  Literal tail_;  // the literal after the last field
   ClfTimeParser clf_time_;
   bool size_from_bytes_sent_;  // %O / $bytes_sent is the size only when there is no %b / %B
   bool client_from_remote_ip_; // %a is the client only when there is no %h

@@ -6,6 +6,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "gen/log_generator.h"
 #include "parse/log_format.h"
@@ -59,6 +60,27 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"combined", kCombined, R"x(::1 - bob [07/Mar/2004:16:05:49 +0000] "GET / HTTP/1.1" 200 - "http://x/" "Mozilla/5.0 (X11)")x", true},
         ParseCase{"nul_byte", kCommon, std::string("1.2.3.4 - - [07/Mar/2004:16:05:49 -0800] \"GET /") + '\0' + " HTTP/1.1\" 200 1", true}),
     [](const testing::TestParamInfo<ParseCase>& info) { return info.param.name; });
+
+// literal_at() compares up to 8 bytes as one word when the line has 8 bytes left at `pos`, and
+// byte by byte otherwise: both must agree with a plain comparison at every position, for
+// literals shorter and longer than a word, that match, differ in any byte, or run past the end.
+TEST(LiteralTest, MatchesLikeAPlainComparisonEverywhere) {
+  const std::string line = "10.0.0.1 - - [x] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"";
+  std::vector<std::string> literals = {"", " ", "\" ", "\" \"", "] \"", " - - [", "HTTP/1.1",
+                                       "HTTP/1.1\"", "\" 200 5 \"-\"", "x", "\"ua\"", "\"ua\"z"};
+  // Every substring of the line up to 12 bytes is a literal that matches somewhere.
+  for (size_t at = 0; at < line.size(); ++at) {
+    for (size_t n = 1; n <= 12 && at + n <= line.size(); ++n) literals.push_back(line.substr(at, n));
+  }
+  for (const auto& text : literals) {
+    parse_detail::Literal lit(text);
+    for (size_t pos = 0; pos <= line.size() + 1; ++pos) {
+      bool want = pos <= line.size() && line.compare(pos, text.size(), text) == 0 &&
+                  text.size() <= line.size() - pos;
+      EXPECT_EQ(parse_detail::literal_at(line, pos, lit), want) << "'" << text << "' at " << pos;
+    }
+  }
+}
 
 TEST(LogParserTest, CommonFieldsAndUtcTime) {
   LogFormat format = compile("common");

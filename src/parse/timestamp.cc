@@ -101,23 +101,7 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
   return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
 }
 
-std::optional<int64_t> ClfTimeParser::parse(std::string_view s) {
-  // dd/Mon/yyyy:HH:MM:SS +hhmm
-  if (s.size() != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' ||
-      s[17] != ':' || s[20] != ' ' || (s[21] != '+' && s[21] != '-')) {
-    return std::nullopt;
-  }
-  // Lines come many to a second: the whole text, as four overlapping 8-byte words, is
-  // compared with the last one parsed first.
-  uint64_t whole[4];
-  std::memcpy(&whole[0], s.data(), 8);
-  std::memcpy(&whole[1], s.data() + 8, 8);
-  std::memcpy(&whole[2], s.data() + 16, 8);
-  std::memcpy(&whole[3], s.data() + 18, 8);
-  if (has_last_ && whole[0] == last_text_[0] && whole[1] == last_text_[1] &&
-      whole[2] == last_text_[2] && whole[3] == last_text_[3]) {
-    return last_time_;
-  }
+std::optional<int64_t> ClfTimeParser::parse_new(std::string_view s, const uint64_t (&whole)[4]) {
   int64_t days;
   // The day prefix "07/Mar/2024" compared as two overlapping 8-byte words.
   uint64_t head, tail;

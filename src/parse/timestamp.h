@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,9 +28,31 @@ std::optional<int64_t> parse_iso8601(std::string_view text);
 // most lines cost a compare or a few digit conversions.
 class ClfTimeParser {
  public:
-  std::optional<int64_t> parse(std::string_view text);
+  // Inline for the common case, a text equal to the last one; parse_new() does the rest.
+  std::optional<int64_t> parse(std::string_view s) {
+    // dd/Mon/yyyy:HH:MM:SS +hhmm
+    if (s.size() != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' ||
+        s[17] != ':' || s[20] != ' ' || (s[21] != '+' && s[21] != '-')) {
+      return std::nullopt;
+    }
+    // Lines come many to a second: the whole text, as four overlapping 8-byte words, is
+    // compared with the last one parsed first.
+    uint64_t whole[4];
+    std::memcpy(&whole[0], s.data(), 8);
+    std::memcpy(&whole[1], s.data() + 8, 8);
+    std::memcpy(&whole[2], s.data() + 16, 8);
+    std::memcpy(&whole[3], s.data() + 18, 8);
+    if (has_last_ && whole[0] == last_text_[0] && whole[1] == last_text_[1] &&
+        whole[2] == last_text_[2] && whole[3] == last_text_[3]) {
+      return last_time_;
+    }
+    return parse_new(s, whole);
+  }
 
  private:
+  // REQUIRES: the shape checked by parse(); `whole` is the text's four words.
+  std::optional<int64_t> parse_new(std::string_view s, const uint64_t (&whole)[4]);
+
   uint64_t cached_head_ = 0;  // bytes 0..7 of the cached day "07/Mar/2024"
   uint64_t cached_tail_ = 0;  // bytes 3..10 of it
   int64_t cached_days_ = 0;
