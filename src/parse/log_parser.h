@@ -31,7 +31,7 @@ enum class Ends : uint8_t {
 // mask, so that checking a literal of up to 8 bytes is one load and compare.
 struct Literal {
   Literal() = default;
-  explicit Literal(std::string_view t) : text(t), fits_word(t.size() <= 8) {
+  explicit Literal(std::string_view t) : text(t), room(t.size() <= 8 ? 8 : kNever) {
     for (size_t i = 0; i < t.size() && i < 8; ++i) {
       word |= uint64_t{static_cast<unsigned char>(t[i])} << (8 * i);
       mask |= uint64_t{0xff} << (8 * i);
@@ -39,16 +39,17 @@ struct Literal {
   }
   size_t size() const { return text.size(); }
 
+  static constexpr size_t kNever = size_t{1} << 62;  // no line is that long
   std::string_view text;
   uint64_t word = 0;  // the first bytes, little-endian, as a load of the line would hold them
   uint64_t mask = 0;  // 0xff for each of those bytes
-  bool fits_word = true;
+  size_t room = 8;    // bytes the line must have left for the word check; kNever: too long
 };
 
 // True when `lit` stands in `line` at `pos`.
 inline bool literal_at(std::string_view line, size_t pos, const Literal& lit) {
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Literal::word is little-endian");
-  if (lit.fits_word && pos <= line.size() && line.size() - pos >= 8) {
+  if (pos + lit.room <= line.size()) {  // pos < 2^62: no overflow
     uint64_t w;
     std::memcpy(&w, line.data() + pos, 8);
     return (w & lit.mask) == lit.word;
