@@ -1,6 +1,8 @@
 // The shared input cursor of batch-style jobs; see chunk_cursor.h.
 #include "engine/chunk_cursor.h"
 
+#include <algorithm>
+
 #include "input/decoding_source.h"
 #include "input/line_range_source.h"
 #include "parse/format_detect.h"
@@ -26,6 +28,7 @@ Status ChunkCursor::prepare() {
 }
 
 bool ChunkCursor::take(LineChunk& chunk, const LogFormat*& format) {
+  if (stop_requested_) return false;
   std::lock_guard lock(mu_);
   while (!failure_ && !stopped_) {
     size_t slot = choose_input();
@@ -70,12 +73,15 @@ size_t ChunkCursor::choose_input() {
     // so the next input always gets its data before later ones hold the connections.)
     if (next_input_ &&
         (open_.empty() || !is_remote(next_input_->second) ||
-         options_.opener->ready(next_input_->second, options_.chunk_bytes))) {
+         options_.opener->ready(next_input_->second,
+                                LineChunkReader::chunk_size_for(options_.chunk_bytes)))) {
       open_next();
       continue;
     }
     if (open_.empty()) return kNone;
     if (options_.opener == nullptr) return 0;  // nothing to wait for: read the oldest
+    // stop() cannot take the lock while this waits: it says so first.
+    if (stop_requested_) return kNone;
     options_.opener->wait_for_data(std::chrono::milliseconds(10));
   }
   return kNone;
@@ -91,7 +97,7 @@ bool ChunkCursor::open_next() {
   names_[index] = file.path;
   auto source = open_input(file);
   if (!source) {
-    record_failure(source.error());
+    record_failure(index, source.error());
     return false;
   }
   OpenInput in;
@@ -103,9 +109,19 @@ bool ChunkCursor::open_next() {
 }
 
 void ChunkCursor::stop(Error reason) {
+  stop_requested_ = true;
   std::lock_guard lock(mu_);
   if (!stopped_) stopped_ = std::move(reason);
   queue_.stop();
+}
+
+std::vector<Error> ChunkCursor::take_skipped() {
+  std::stable_sort(skipped_.begin(), skipped_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Error> out;
+  for (auto& [index, e] : skipped_) out.push_back(std::move(e));
+  skipped_.clear();
+  return out;
 }
 
 std::vector<InputOutcome> ChunkCursor::take_outcomes() {
@@ -170,14 +186,15 @@ void ChunkCursor::finish_input(size_t slot) {
 
 // REQUIRES: mu_ held.
 void ChunkCursor::fail_input(size_t slot, Error e) {
+  uint32_t index = open_[slot].index;
   finish_input(slot);
-  record_failure(std::move(e));
+  record_failure(index, std::move(e));
 }
 
 // REQUIRES: mu_ held.
-void ChunkCursor::record_failure(Error e) {
+void ChunkCursor::record_failure(uint32_t index, Error e) {
   if (options_.keep_going) {
-    skipped_.push_back(std::move(e));
+    skipped_.emplace_back(index, std::move(e));
   } else {
     failure_ = std::move(e);
     queue_.stop();

@@ -103,7 +103,8 @@ class ChunkCursor {
   const std::optional<Error>& stop_reason() const { return stopped_; }
   // In input order.
   std::vector<InputOutcome> take_outcomes();
-  std::vector<Error> take_skipped() { return std::move(skipped_); }
+  // In input order.
+  std::vector<Error> take_skipped();
   const std::string& input_name(uint32_t input) const { return names_[input]; }
   // Lines read from each input of the queue.
   std::vector<uint64_t> input_lines() const;
@@ -131,7 +132,7 @@ class ChunkCursor {
   Status choose_format(OpenInput& in, std::string_view first_chunk);
   void finish_input(size_t slot);
   void fail_input(size_t slot, Error e);
-  void record_failure(Error e);
+  void record_failure(uint32_t index, Error e);
   void update_progress();
 
   InputQueue& queue_;
@@ -146,7 +147,8 @@ class ChunkCursor {
   bool queue_done_ = false;
   uint64_t done_raw_bytes_ = 0;
   std::vector<std::optional<InputOutcome>> outcomes_;  // [input index]
-  std::vector<Error> skipped_;
+  std::atomic<bool> stop_requested_{false};  // set by stop() before it takes mu_
+  std::vector<std::pair<uint32_t, Error>> skipped_;  // (input index, why)
   std::optional<Error> failure_;
   std::optional<Error> stopped_;
 

@@ -12,11 +12,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -140,6 +142,55 @@ TEST(ChunkCursorTest, ALaterInputThatFailsToOpenFailsTheJobNamingIt) {
   EXPECT_TRUE(taken.empty());
   ASSERT_TRUE(cursor.input_failure().has_value());
   EXPECT_NE(cursor.input_failure()->message.find("/nonexistent/logan-missing.log"), std::string::npos);
+}
+
+TEST(ChunkCursorTest, LineNumbersAndSkippedInputsAreByInputWhateverTheReadingOrder) {
+  // a waits for its bytes and then fails at its end; b (two chunks) is read meanwhile; the
+  // missing local file after b fails before a does. Numbers and failures still come by input.
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(3), false, true};
+  opener.objects["s3://b/b.log"] = {lines(20000), true};  // 1.3 MB: two chunks of 1 MiB
+  opener.on_wait = [](ArrivalOpener& o) { o.objects["s3://b/a.log"].ready = true; };
+  Job job(opener, {{"s3://b/a.log"}, {"s3://b/b.log"}, {"/nonexistent/logan-missing.log"}});
+  job.options.keep_going = true;
+  job.options.chunk_bytes = 1;  // the smallest a reader allows: 1 MiB and a line end
+  ChunkCursor& cursor = job.cursor;
+
+  LineChunk chunk;
+  const LogFormat* format = nullptr;
+  std::vector<uint32_t> order;
+  while (cursor.take(chunk, format)) {
+    order.push_back(chunk.input);
+    uint64_t n = static_cast<uint64_t>(std::count(chunk.data.view().begin(), chunk.data.view().end(), '\n'));
+    cursor.record_chunk_lines(chunk.input, chunk.sequence, n);
+  }
+  EXPECT_EQ(order, (std::vector<uint32_t>{1, 1, 0}));
+  EXPECT_EQ(cursor.input_lines(), (std::vector<uint64_t>{3, 20000, 0}));
+  auto first = cursor.chunk_first_lines();
+  ASSERT_EQ(first[1].size(), 2u);
+  EXPECT_EQ(first[1][0], 1u);
+  EXPECT_EQ(first[1][1], 1 + (LineChunkReader::chunk_size_for(1) / (sizeof kLine - 1)));
+  auto skipped = cursor.take_skipped();
+  ASSERT_EQ(skipped.size(), 2u);
+  EXPECT_NE(skipped[0].message.find("connection reset"), std::string::npos);  // a's, input 0
+  EXPECT_NE(skipped[1].message.find("/nonexistent/logan-missing.log"), std::string::npos);
+}
+
+TEST(ChunkCursorTest, StopEndsAWaitForData) {
+  // Nothing ever arrives: take() waits on the opener until another thread stops the job.
+  ArrivalOpener opener;
+  opener.objects["s3://b/a.log"] = {lines(3), false};
+  Job job(opener, {{"s3://b/a.log"}});
+  std::thread stopper([&] {
+    while (opener.waits < 3) std::this_thread::yield();
+    job.cursor.stop(Error{"the output failed"});
+  });
+  LineChunk chunk;
+  const LogFormat* format = nullptr;
+  EXPECT_FALSE(job.cursor.take(chunk, format));
+  stopper.join();
+  ASSERT_TRUE(job.cursor.stop_reason().has_value());
+  EXPECT_EQ(job.cursor.stop_reason()->message, "the output failed");
 }
 
 }  // namespace

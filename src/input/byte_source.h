@@ -1,5 +1,5 @@
-// ByteSource: the one interface every input is read through (local files, stdin, decoders;
-// later S3, HDFS and sockets). Tests wrap or replace it to inject faults.
+// ByteSource: the one interface every input is read through (local files, stdin, decoders,
+// S3 and WebHDFS downloads, sockets). Tests wrap or replace it to inject faults.
 // Thread-safety: a source is read by one thread at a time.
 #pragma once
 
@@ -23,8 +23,8 @@ class ByteSource {
   virtual uint64_t raw_bytes_read() const = 0;
   // Whether reading `bytes` bytes (or up to the end of the input, when less are left) would not
   // wait for a download: remote sources say whether that much has arrived, so that a job can
-  // read whichever input has data. Files and pipes say yes (a read of them may block, but
-  // nothing else could be read sooner).
+  // read whichever input has data. Files and pipes always say yes (a read of a pipe may
+  // block; the job reads it as it always did).
   virtual bool ready(size_t bytes) { (void)bytes; return true; }
 };
 

@@ -34,8 +34,9 @@ class CompressedInput {
   size_t available() const { return buffer_.size() - pos_; }
   void consume(size_t n) { pos_ += n; }
   uint64_t raw_bytes_read() const { return raw_->raw_bytes_read(); }
-  // Whether `bytes` raw bytes are at hand, buffered or in the raw input (a decoder needs at
-  // most that many to produce `bytes`, and usually fewer).
+  // Whether `bytes` raw bytes are at hand, buffered or in the raw input: about what a decoder
+  // needs to produce `bytes` (usually far fewer; a little more for incompressible data, when
+  // the read may still wait a moment for the rest).
   bool ready(size_t bytes) {
     size_t have = available();
     return have >= bytes || raw_->ready(bytes - have);

@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -100,6 +101,7 @@ class ArrivalOpener final : public InputOpener {
   struct Object {
     std::string data;
     bool ready = true;
+    bool fails_at_end = false;  // a read at the end is an error instead of the end
     bool opened = false;
   };
 
@@ -107,6 +109,7 @@ class ArrivalOpener final : public InputOpener {
    public:
     explicit Source(Object& o) : o_(o) {}
     Result<size_t> read(char* buffer, size_t capacity) override {
+      if (o_.fails_at_end && pos_ == o_.data.size()) return Error{"cannot read: connection reset"};
       size_t n = std::min(capacity, o_.data.size() - pos_);
       std::memcpy(buffer, o_.data.data() + pos_, n);
       pos_ += n;
@@ -121,7 +124,7 @@ class ArrivalOpener final : public InputOpener {
   };
 
   std::map<std::string, Object> objects;
-  int waits = 0;
+  std::atomic<int> waits{0};
   // Called on every wait_for_data(): the test's stand-in for bytes arriving.
   std::function<void(ArrivalOpener&)> on_wait = [](ArrivalOpener&) {};
 

@@ -7,10 +7,7 @@ namespace logan {
 
 LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input,
                                  size_t chunk_bytes)
-    // Room for a line of the maximum length with its "\r\n", so only a longer one fills a
-    // buffer without a line end.
-    : source_(std::move(source)), input_(input),
-      chunk_bytes_(std::max(chunk_bytes, kMaxLineBytes + 2)) {}
+    : source_(std::move(source)), input_(input), chunk_bytes_(chunk_size_for(chunk_bytes)) {}
 
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
   if (pending_error_) return *pending_error_;

@@ -82,6 +82,9 @@ class LineChunkReader {
   static constexpr size_t kOverlongKeepBytes = 512;
 
   LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input, size_t chunk_bytes);
+  // The chunk size a reader asked for `chunk_bytes` uses: room for a line of the maximum length
+  // with its "\r\n", so only a longer one fills a buffer without a line end.
+  static size_t chunk_size_for(size_t chunk_bytes) { return std::max(chunk_bytes, kMaxLineBytes + 2); }
 
   // Fills `chunk` (reusing its storage) with the next lines. Returns false at the end of the
   // input, or an error from the source: the whole lines read before an error are handed out

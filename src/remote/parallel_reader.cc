@@ -50,6 +50,13 @@ class ParallelReader::PartSource final : public ByteSource {
           reader_.give_buffer(std::move(front));
           part.chunks.pop_front();
           pos_ = 0;
+          if (part.chunks.empty() && part.state == PartState::kDone) {
+            // Read to its end: its place in the window goes to the next part now, not at the
+            // next read (which may come only once that next part has data: see arrived()).
+            reader_.release(part);
+            ++next_;
+            was_full = true;
+          }
           if (was_full) reader_.room_.notify_all();
         }
         return n;
@@ -153,7 +160,15 @@ bool ParallelReader::arrived(size_t first, size_t last, uint64_t skip, uint64_t 
     if (part.state == PartState::kFailed) return true;
     have += part.queued - (p == first ? std::min(skip, part.queued) : 0);
     if (have >= bytes) return true;
-    if (part.state != PartState::kDone) return false;
+    if (part.state == PartState::kDone) continue;
+    // Part of the bytes asked for have not arrived. Say yes anyway when no more can arrive
+    // until this input is read, or a job that waits for `bytes` would wait forever: when this
+    // part's queue is full, or when it has not started because the window is full and parts
+    // of this input before it, downloaded, hold places in it that reading them frees. (Parts
+    // start in input order, so when this input's first unread part has not started, the
+    // window is held by earlier inputs, which have their bytes or will.)
+    if (part.state == PartState::kRunning) return part.queued >= buffer_bytes_;
+    return part.state == PartState::kWaiting && held_ >= window_ && p > first;
   }
   return true;  // the end of the input is at hand
 }

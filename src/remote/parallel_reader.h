@@ -77,7 +77,8 @@ class ParallelReader final : public InputOpener {
   // The downloader's hand-over of `block` to `part`; false when the part was given up.
   bool push(Part& part, std::string& block);
   // REQUIRES: mu_ held. Whether `bytes` bytes from `skip` bytes into part `first`, or the rest
-  // of the parts up to `last` when less, have arrived (or a failure waits to be reported).
+  // of the parts up to `last` when less, have arrived (or a failure waits to be reported, or
+  // no more can arrive before these parts are read).
   bool arrived(size_t first, size_t last, uint64_t skip, uint64_t bytes) const;
   // REQUIRES: mu_ held. Frees a part that was read or dropped.
   void release(Part& part);

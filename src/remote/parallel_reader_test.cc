@@ -4,9 +4,13 @@
 // early does not stall the next, and a read that keeps failing is an error naming the object.
 #include "remote/parallel_reader.h"
 
+#include "engine/chunk_cursor.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <string>
@@ -65,6 +69,45 @@ class ParallelReaderTest : public testing::Test {
     std::vector<ParallelReader::Input> inputs;
     for (const auto& n : names) inputs.push_back({&store_, RemoteObject{n, n, store_.objects[n].size()}});
     return std::make_unique<ParallelReader>(std::move(inputs), ParallelReadOptions{connections, 64 * 1024, 1 << 20});
+  }
+  std::string add_lines(const std::string& name, size_t size) {
+    std::string data;
+    for (size_t i = 0; data.size() < size; ++i) data += "line " + std::to_string(i) + " of " + name + "\n";
+    store_.objects[name] = data;
+    return data;
+  }
+  // Everything a batch job's cursor reads of `name` through `r` (chunk size: the smallest, 1 MiB
+  // and a line end). A watchdog stops the cursor after 30 s, so that a job that would wait
+  // forever fails the test instead of hanging it.
+  static std::string read_through_cursor(ParallelReader& r, const std::string& name) {
+    std::vector<InputFile> inputs = {{name}};
+    InputList queue(inputs);
+    BatchOptions options;
+    options.opener = &r;
+    options.chunk_bytes = 1;
+    ChunkCursor cursor(queue, options, nullptr);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watchdog([&] {
+      std::unique_lock lock(mu);
+      if (!cv.wait_for(lock, std::chrono::seconds(30), [&] { return done; })) {
+        cursor.stop(Error{"the watchdog: the cursor waited 30 s"});
+      }
+    });
+    std::string out;
+    LineChunk chunk;
+    const LogFormat* format = nullptr;
+    while (cursor.take(chunk, format)) out.append(chunk.data.view());
+    {
+      std::lock_guard lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+    EXPECT_FALSE(cursor.stop_reason().has_value()) << cursor.stop_reason()->message;
+    EXPECT_FALSE(cursor.input_failure().has_value());
+    return out;
   }
   static Result<std::string> read_all(ByteSource& source, size_t read_size = 10000) {
     std::string out, buf(read_size, '\0');
@@ -147,6 +190,23 @@ TEST_F(ParallelReaderTest, SaysWhichInputsHaveTheirBytesAtHand) {
   got = read_all(**first);
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, a);
+}
+
+TEST_F(ParallelReaderTest, AJobReadsThroughAWindowSmallerThanItsChunks) {
+  // One connection holds at most 3 ranges of 64 KiB: never the 1 MiB a chunk wants. The input
+  // must still count as ready once only reading it can bring more.
+  auto want = add_lines("s3://b/big", 3 << 20);
+  ParallelReader r({{&store_, RemoteObject{"s3://b/big", "s3://b/big", want.size()}}},
+                   ParallelReadOptions{1, 64 * 1024, 1 << 20});
+  EXPECT_EQ(read_through_cursor(r, "s3://b/big"), want);
+}
+
+TEST_F(ParallelReaderTest, AJobReadsThroughQueuesSmallerThanItsChunks) {
+  // A 4 MiB range whose queue holds 1 MiB, under the chunk's 1 MiB and a line end.
+  auto want = add_lines("s3://b/big", 6 << 20);
+  ParallelReader r({{&store_, RemoteObject{"s3://b/big", "s3://b/big", want.size()}}},
+                   ParallelReadOptions{1, 4 << 20, 1 << 20});
+  EXPECT_EQ(read_through_cursor(r, "s3://b/big"), want);
 }
 
 TEST_F(ParallelReaderTest, PersistentFailureNamesTheObject) {

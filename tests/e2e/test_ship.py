@@ -370,13 +370,15 @@ class Faults(ShipTestCase):
         c = self.cluster()
         # The next produce requests fail: NOT_ENOUGH_REPLICAS (19, not persisted),
         # REQUEST_TIMED_OUT (7, possibly persisted) and a dropped connection (-195). All are
-        # retried; the idempotent producer makes sure no retry is written twice.
+        # retried, and every line must be written exactly once.
         # One request in flight per connection: the mock cluster of librdkafka 2.0 (Debian 12)
         # does not check producer sequence numbers, so when it drops a connection, requests
         # pipelined behind the failed one that it had already written lose their answers and
         # are written again on retry, where a real broker would recognise them as duplicates
         # (seen in about 1 run in 13 on a loaded machine). With one in flight, every retry
-        # here is of a request the mock refused, and a line written twice is logan's doing.
+        # here is of a request the mock refused: this checks logan's handling of the errors
+        # (nothing lost, nothing produced twice by logan itself), not the brokers'
+        # deduplication, which this mock cannot show.
         for errors in ("error 0 19 2", "error 0 7 2", "error 0 -195 2"):
             c.command(errors)
         data = numbered_lines(5000)
