@@ -330,7 +330,7 @@ class ArrivingSource final : public ByteSource {
 
 TEST(DecodingSourceTest, PlainAndCompressedSourcesPassOnReadiness) {
   const std::string text = sample_text();
-  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kZstd}) {
+  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kZstd, Compression::kBzip2}) {
     std::string raw = c == Compression::kNone ? text : compress(c, text);
     auto arriving = std::make_unique<ArrivingSource>(raw);
     ArrivingSource* a = arriving.get();

@@ -345,7 +345,8 @@ bool LogParser::parse_steps(std::string_view line, LogRecord& record) {
       case Ends::kSpace: end = field_end<Ends::kSpace>(step, line, pos); break;
     }
     if (end == std::string_view::npos) return false;
-    if (!store(*step.field, line.substr(pos, end - pos), record)) return false;
+    // pos <= end <= line.size(): a view without substr()'s bounds check and its throw path.
+    if (!store(*step.field, std::string_view(line.data() + pos, end - pos), record)) return false;
     pos = end;
   }
   return finish(line, pos, record);
@@ -358,7 +359,10 @@ inline bool LogParser::fixed_step(const Step& step, std::string_view line, size_
   pos += step.literal.size();
   const size_t end = field_end<S.ends>(step, line, pos);
   if (end == std::string_view::npos) return false;
-  if (!store_as<S.kind>(*step.field, line.substr(pos, end - pos), record)) return false;
+  // pos <= end <= line.size(): a view without substr()'s bounds check and its throw path.
+  if (!store_as<S.kind>(*step.field, std::string_view(line.data() + pos, end - pos), record)) {
+    return false;
+  }
   pos = end;
   return true;
 }
