@@ -204,8 +204,14 @@ class KeyCounts {
   static bool same_bytes(const char* stored, std::string_view key) {
     const char* p = key.data();
     size_t n = key.size();
-    for (; n >= 8; n -= 8, p += 8, stored += 8) {
-      if (hash_detail::load64(p) != hash_detail::load64(stored)) return false;
+    if (n >= 8) {
+      // Whole words, then the last 8 bytes as one load that may overlap the words before.
+      const char* p_last = p + n - 8;
+      const char* stored_last = stored + n - 8;
+      for (; n > 8; n -= 8, p += 8, stored += 8) {
+        if (hash_detail::load64(p) != hash_detail::load64(stored)) return false;
+      }
+      return hash_detail::load64(p_last) == hash_detail::load64(stored_last);
     }
     for (; n > 0; --n, ++p, ++stored) {
       if (*p != *stored) return false;

@@ -172,16 +172,20 @@ TEST(KeyCountsTest, RunsOfOneKeyUseTheLastHitCache) {
 }
 
 TEST(KeyCountsTest, KeysAtTheInlineLimitStayApart) {
-  // 15 bytes are kept in the slot, 16 in the arena: keys that differ only in their last byte,
-  // or only in length (a zero byte at the end), must not meet.
+  // 15 bytes are kept in the slot, 16 and more in the arena (compared a word at a time, the
+  // last word overlapping): keys that differ only in their last byte, only in the byte before
+  // the last word, or only in length (a zero byte at the end), must not meet.
   KeyCounts counts;
   Model model;
-  for (size_t n = 0; n <= 20; ++n) {
-    for (char last : {'a', 'b', '\0'}) {
-      std::string key(n, 'k');
-      if (n > 0) key.back() = last;
-      counts.add(key);
-      model[key] += 1;
+  for (size_t n = 0; n <= 40; ++n) {
+    for (size_t back : {size_t{1}, size_t{9}}) {
+      if (back > n) continue;
+      for (char c : {'a', 'b', '\0'}) {
+        std::string key(n, 'k');
+        key[n - back] = c;
+        counts.add(key);
+        model[key] += 1;
+      }
     }
   }
   expect_same(counts, model);
