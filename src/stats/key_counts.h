@@ -2,10 +2,15 @@
 // A key is copied once, the first time it is seen; later sightings only hash, probe and
 // increment. The table is open addressing with linear probing, at most half full, of 32-byte
 // slots: the low 32 bits of the key's hash, a 32-bit tag its owner may keep with the key, its
-// count, and the key itself when it has at most 15 bytes (an IPv4 client address always does),
-// else its size and where it lies in an arena. Large tables live on huge pages
-// (table_memory.h). So a probe for a short key reads one cache line, a long key's bytes are
-// read only when the hashes already agree, and growing the table never rehashes a key. Callers
+// count, and the key itself when it has at most 15 bytes, else its size and where it lies in an
+// arena. Large tables live on huge pages (table_memory.h). So a probe for a short key reads one
+// cache line, a long key's bytes are read only when the hashes already agree, and growing the
+// table never rehashes a key.
+// Keys of at most 15 digits, dots and slashes (IPv4 client addresses above all) are kept apart,
+// packed four bits a byte into one word, in a second table of 16-byte slots: clients are the
+// largest table (hundreds of thousands of keys a day), and half the bytes per key is half the
+// memory each lookup misses in. Packing is a few word operations, cheaper than the hash it
+// replaces. Everything outside sees one table of string keys. Callers
 // that fold many keys at once hash them first (hash()), prefetch their slots
 // (prefetch_hashed()), then add them (add_hashed()), so the table's cache misses overlap.
 // Ranking is deterministic: count descending, then key ascending (bytewise).
@@ -21,6 +26,10 @@
 
 #include "stats/serial.h"
 #include "stats/string_hash.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "stats/table_memory.h"
 
 namespace logan {
@@ -57,7 +66,51 @@ class KeyCounts {
   KeyCounts& operator=(KeyCounts&& other) noexcept;
   ~KeyCounts() = default;
 
-  static uint64_t hash(std::string_view key) { return hash_key(key); }
+  // The key's hash, which the *_hashed() calls take. For a key of digits, dots and slashes it
+  // is the key packed (pack_digits()) with kPacked set, not a hash.
+  static uint64_t hash(std::string_view key) {
+    if (const uint64_t code = pack_digits(key)) return kPacked | code;
+    return hash_key(key) & ~kPacked;
+  }
+  // `key` packed four bits a byte, byte 0 lowest: 1 for '.', 2 for '/', 3 to 12 for '0' to
+  // '9', 0 after the last byte. 0 when `key` is not 1 to 15 such bytes.
+  static uint64_t pack_digits(std::string_view key) {
+    const size_t n = key.size();
+    if (n - 1 >= 15) return 0;
+    // Most other keys (paths, methods) fail on their first byte.
+    if (static_cast<unsigned>(static_cast<unsigned char>(key[0]) - '.') > 11) return 0;
+    const ShortKey words = pack(key);  // zero bytes after the key's, and n + 1 in w1's top byte
+    const uint64_t w1 = words.w1 & ~(uint64_t{0xff} << 56);
+#if defined(__SSE2__)
+    const __m128i text = _mm_unpacklo_epi64(_mm_cvtsi64_si128(static_cast<long long>(words.w0)),
+                                            _mm_cvtsi64_si128(static_cast<long long>(w1)));
+    // A byte is one of the twelve when byte - '.' is at most 11 (unsigned); the zero bytes after
+    // the key's are not, so `ok` is the key's bytes exactly when the key is good.
+    const __m128i offset = _mm_sub_epi8(text, _mm_set1_epi8('.'));
+    const __m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(11)), offset);
+    if (static_cast<unsigned>(_mm_movemask_epi8(ok)) != (1u << n) - 1) return 0;
+    // 1 to 12 in each of the key's bytes, 0 after; then each pair of bytes into one.
+    const __m128i v = _mm_and_si128(_mm_sub_epi8(text, _mm_set1_epi8('-')), ok);
+    const __m128i pairs = _mm_and_si128(_mm_or_si128(v, _mm_srli_epi16(v, 4)), _mm_set1_epi16(0x00ff));
+    return static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
+#else
+    return pack_digit_words(words.w0, w1, n);
+#endif
+  }
+  // pack_digits() in plain word operations, for machines without SSE2 (and for its tests): the
+  // key's bytes 0-7 in `w0` and 8-14 in `w1`, zero after its `n` bytes.
+  static uint64_t pack_digit_words(uint64_t w0, uint64_t w1, size_t n) {
+    const uint64_t low = nibbles(w0, n >= 8 ? 8 : n);
+    const uint64_t high = n > 8 ? nibbles(w1, n - 8) : 0;
+    if ((low | high) >> 32) return 0;  // a byte that is not one of the twelve
+    return low | high << 32;
+  }
+  // The text of a key from pack_digits(); returns its length.
+  static size_t unpack_digits(uint64_t code, char (&out)[16]) {
+    size_t n = 0;
+    for (; n < 15 && (code >> (4 * n) & 15) != 0; ++n) out[n] = static_cast<char>('-' + (code >> (4 * n) & 15));
+    return n;
+  }
 
   void add(std::string_view key, uint64_t n = 1) {
     // Runs of one key (GET among methods, a crawler among clients) skip the hash.
@@ -66,20 +119,34 @@ class KeyCounts {
       *last_count_ += n;
       return;
     }
-    add_hashed(key, hash_key(key), n);
+    add_hashed(key, hash(key), n);
   }
   // add() for a key whose hash() is already known.
-  void add_hashed(std::string_view key, uint64_t hash, uint64_t n = 1) { (void)add_slot(key, hash, n); }
+  void add_hashed(std::string_view key, uint64_t hash, uint64_t n = 1) {
+    if (hash & kPacked) {
+      (void)add_packed(hash & ~kPacked, n);
+    } else {
+      (void)add_slot(key, hash, n);
+    }
+  }
   // add_hashed() that also returns the key's tag (0 for a key new to the table; see set_tag()).
   uint32_t add_hashed_tagged(std::string_view key, uint64_t hash, uint64_t n = 1) {
+    if (hash & kPacked) {
+      const size_t at = add_packed(hash & ~kPacked, n);
+      return packed_tags_ ? packed_tags_[at] : 0;
+    }
     return add_slot(key, hash, n).tag;
   }
   // Starts loading the table slot a key with this hash would use first, so that a later
   // add_hashed() does not wait on memory.
   void prefetch_hashed(uint64_t hash) const {
-    if (slots_ != nullptr) __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & mask_], 1);
+    if (hash & kPacked) {
+      if (packed_ != nullptr) __builtin_prefetch(&packed_[packed_home(hash & ~kPacked)], 1);
+    } else if (slots_ != nullptr) {
+      __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & mask_], 1);
+    }
   }
-  void prefetch(std::string_view key) const { prefetch_hashed(hash_key(key)); }
+  void prefetch(std::string_view key) const { prefetch_hashed(hash(key)); }
 
   void merge(const KeyCounts& other);
   // Takes out `part`, counts that were merged into these earlier (a sliding window dropping
@@ -95,7 +162,7 @@ class KeyCounts {
   // Sets every key's tag to 0.
   void clear_tags();
 
-  size_t distinct() const { return size_; }
+  size_t distinct() const { return size_ + packed_size_; }
   uint64_t count_of(std::string_view key) const;
 
   // The `n` highest-ranked keys.
@@ -113,6 +180,8 @@ class KeyCounts {
   bool operator==(const KeyCounts& other) const;
 
  private:
+  static constexpr uint64_t kPacked = uint64_t{1} << 63;  // in hash(): a packed key
+
   // Keys of up to this many bytes are kept in the slot itself.
   static constexpr size_t kInlineMax = 15;
   // A slot's key words. Inline: w0 holds bytes 0-7, w1 bytes 8-14 and, in its top byte, the
@@ -242,6 +311,79 @@ class KeyCounts {
     }
   }
   size_t capacity() const { return slots_ ? mask_ + 1 : 0; }
+  void list_keys(std::vector<std::pair<std::string_view, uint64_t>>& all, std::vector<char>& text) const;
+
+  // Without SSE2: four bits for each of the `n` bytes (n <= 8) of `w` (zero above them), as
+  // pack_digits() describes, in the low 32 bits; any bit above them set when a byte is not one
+  // of the twelve.
+  static uint64_t nibbles(uint64_t w, size_t n) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHigh = 0x8080808080808080ULL;
+    const uint64_t used = n == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+    // With every byte below 0x80, adding 0x52 sets a byte's top bit exactly when it is at least
+    // '.', and adding 0x46 when it is past '9'; no carry crosses into the next byte.
+    const bool ok = (w & kHigh) == 0 && ((w + 0x52 * kOnes) & kHigh) == (used & kHigh) &&
+                    ((w + 0x46 * kOnes) & kHigh) == 0;
+    uint64_t v = w - (0x2d * kOnes & used);  // 1 to 12 in each used byte, 0 above
+    v = (v | v >> 4) & 0x00ff00ff00ff00ffULL;
+    v = (v | v >> 8) & 0x0000ffff0000ffffULL;
+    v = (v | v >> 16) & 0xffffffffULL;
+    return ok ? v : ~uint64_t{0};
+  }
+
+  // The packed keys' table: open addressing with linear probing, at most half full, like the
+  // other. A free slot's code is 0 (no key's is). Tags, rarely used, are kept in an array of
+  // their own beside it, made when the first is set.
+  struct PackedSlot {
+    uint64_t code = 0;
+    uint64_t count = 0;
+    bool is_free() const { return code == 0; }
+  };
+  static_assert(sizeof(PackedSlot) == 16);
+
+  // Where a code's probe starts: its top bits after a seeded multiply (Fibonacci hashing).
+  size_t packed_home(uint64_t code) const {
+    static const uint64_t seed = hash_detail::process_seed();
+    return static_cast<size_t>(((code ^ seed) * hash_detail::kOdd1) >> packed_shift_);
+  }
+  // Counts `n` for the key packed as `code`; returns its slot's index.
+  size_t add_packed(uint64_t code, uint64_t n) {
+    if (packed_size_ >= packed_grow_at_) reserve_packed(packed_size_ + 1);
+    size_t i = packed_home(code);
+    for (;; i = (i + 1) & packed_mask_) {
+      PackedSlot& slot = packed_[i];
+      if (slot.code == code) {
+        slot.count += n;
+        return i;
+      }
+      if (slot.is_free()) break;
+    }
+    packed_[i] = PackedSlot{code, n};
+    if (packed_tags_) packed_tags_[i] = 0;
+    ++packed_size_;
+    return i;
+  }
+  // The index of the slot holding `code`, or kNoSlot.
+  static constexpr size_t kNoSlot = ~size_t{0};
+  size_t find_packed(uint64_t code) const;
+  void reserve_packed(size_t keys);
+  void erase_packed_at(size_t i);
+  size_t packed_capacity() const { return packed_ ? packed_mask_ + 1 : 0; }
+  template <typename F>
+  void for_each_packed(F&& f) const {
+    for (size_t i = 0; i < packed_capacity(); ++i) {
+      if (!packed_[i].is_free()) f(packed_[i]);
+    }
+  }
+  // Calls f(key, count) for every key, a packed key's text in a buffer valid for the call.
+  template <typename F>
+  void for_each_key(F&& f) const {
+    for_each([&](const Slot& slot) { f(slot.key(), slot.count); });
+    for_each_packed([&](const PackedSlot& slot) {
+      char text[16];
+      f(std::string_view(text, unpack_digits(slot.code, text)), slot.count);
+    });
+  }
 
   ZeroedArray<Slot> slots_;
   size_t mask_ = 0;
@@ -254,6 +396,13 @@ class KeyCounts {
   std::string_view last_key_;
   uint64_t* last_count_ = nullptr;
   bool remember_last_ = false;
+
+  ZeroedArray<PackedSlot> packed_;
+  ZeroedArray<uint32_t> packed_tags_;  // [slot] -> tag; null until a tag is set
+  size_t packed_mask_ = 0;
+  unsigned packed_shift_ = 63;  // 64 - log2(capacity); set with the table
+  size_t packed_size_ = 0;
+  size_t packed_grow_at_ = 0;
 };
 
 }  // namespace logan

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace logan {
 namespace {
@@ -25,16 +28,26 @@ void expect_same(const KeyCounts& counts, const Model& model) {
   EXPECT_EQ(total, want);
 }
 
+std::string dotted(uint64_t v) {
+  return std::to_string(v >> 24 & 255) + "." + std::to_string(v >> 16 & 255) + "." +
+         std::to_string(v >> 8 & 255) + "." + std::to_string(v & 255);
+}
+
 // Keys of every length class the hash reads differently (0, 1-3, 4-7, 8-16, longer), with
-// shared prefixes and suffixes so that only a full compare tells them apart.
+// shared prefixes and suffixes so that only a full compare tells them apart; IPv4 addresses
+// and other keys of digits and dots (packed), some one byte too long to be packed.
 std::string key_for(uint64_t i) {
   static const std::string kLong(300, 'p');
-  switch (i % 6) {
+  switch (i % 8) {
     case 0: return std::to_string(i % 7);
     case 1: return "10.0." + std::to_string(i);
     case 2: return "/api/v1/items/" + std::to_string(i) + "/detail";
     case 3: return kLong + std::to_string(i);
     case 4: return std::string(i % 40, 'x');
+    case 5: return dotted(i * 2654435761u);
+    case 6:
+      if (i % 3 == 0) return std::string(1 + i % 16, static_cast<char>('0' + i % 10));
+      return "0" + dotted(i * 40503u);  // 8 to 16 bytes
     default: return "k" + std::to_string(i * 2654435761u);
   }
 }
@@ -210,6 +223,7 @@ TEST(KeyCountsTest, TagsStartAtZeroAreKeptThroughGrowthAndNeverComeWithMergedKey
   counts.set_tag("absent", KeyCounts::hash("absent"), 5);  // nothing happens
   EXPECT_EQ(counts.count_of("absent"), 0u);
   for (int i = 0; i < 5000; ++i) counts.add("k" + std::to_string(i));  // grows several times
+  for (uint64_t i = 0; i < 5000; ++i) counts.add(dotted(0x0b000000 + i));  // and the packed table
   EXPECT_EQ(counts.add_hashed_tagged("10.0.0.1", KeyCounts::hash("10.0.0.1")), 7u);
   EXPECT_EQ(counts.add_hashed_tagged(long_key, KeyCounts::hash(long_key)), 9u);
   EXPECT_EQ(counts.count_of("10.0.0.1"), 2u);
@@ -228,6 +242,100 @@ TEST(KeyCountsTest, TagsStartAtZeroAreKeptThroughGrowthAndNeverComeWithMergedKey
   counts.clear_tags();
   EXPECT_EQ(counts.add_hashed_tagged(long_key, KeyCounts::hash(long_key)), 0u);
   EXPECT_EQ(counts.count_of(long_key), 3u);
+}
+
+TEST(KeyCountsTest, PackedKeysAndTheirNeighboursAreDifferentKeys) {
+  // Keys of up to 15 digits, dots and slashes are packed; keys that differ from them in a byte
+  // or in length are not, and every key comes back exactly as it was added.
+  const std::vector<std::string> keys = {
+      "10.0.0.1", "010.0.0.1", "10.0.0.01", "10.0.0.1 ", "10.0.0.1.5", "256.0.0.1", "10.0.1",
+      "0.0.0.0", "255.255.255.255", "1.2.3.4", "::1", "-", "", "/", "//", ".", "9", "/10/20",
+      ":", "123456789012345", "1234567890123456", std::string("1.2.3.4\0", 8), "1.2.3.4-"};
+  KeyCounts counts;
+  Model model;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    counts.add(keys[i], 1 + i % 3);
+    model[keys[i]] += 1 + i % 3;
+  }
+  expect_same(counts, model);
+  // Ranking runs over both kinds of key: count, then bytes ("010.0.0.1" before "10.0.0.1").
+  std::vector<KeyCount> want;
+  for (const auto& [key, n] : model) want.push_back({key, n});
+  std::stable_sort(want.begin(), want.end(),
+                   [](const KeyCount& a, const KeyCount& b) { return a.count > b.count; });
+  EXPECT_EQ(counts.top(keys.size()), want);
+  std::vector<KeyCount> above_one;
+  for (const auto& kc : want) {
+    if (kc.count > 1) above_one.push_back(kc);
+  }
+  EXPECT_EQ(counts.above(1), above_one);
+}
+
+// pack_digits() without SSE2, on the words a key of 1 to 15 bytes makes.
+uint64_t portable_pack(const std::string& key) {
+  uint64_t w0 = 0, w1 = 0;
+  std::memcpy(&w0, key.data(), std::min<size_t>(key.size(), 8));
+  if (key.size() > 8) std::memcpy(&w1, key.data() + 8, key.size() - 8);
+  return KeyCounts::pack_digit_words(w0, w1, key.size());
+}
+
+TEST(KeyCountsTest, PackingTakesExactlyTheTwelveBytesUpToFifteenOfThem) {
+  const std::string kTwelve = "./0123456789";
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    const size_t n = 1 + round % 15;
+    std::string key;
+    for (size_t i = 0; i < n; ++i) key += kTwelve[rng() % kTwelve.size()];
+    const uint64_t code = KeyCounts::pack_digits(key);
+    ASSERT_NE(code, 0u) << key;
+    EXPECT_EQ(portable_pack(key), code) << key;
+    char text[16];
+    EXPECT_EQ(std::string(text, KeyCounts::unpack_digits(code, text)), key);
+    // Any other byte, at any place, and the bytes either side of the range above all.
+    for (char other : {'-', ':', ' ', '\0', 'a', '\x80', '\xff', '\xae'}) {
+      std::string bad = key;
+      bad[rng() % n] = other;
+      EXPECT_EQ(KeyCounts::pack_digits(bad), 0u) << bad;
+      EXPECT_EQ(portable_pack(bad), 0u) << bad;
+    }
+  }
+  EXPECT_EQ(KeyCounts::pack_digits(""), 0u);
+  EXPECT_EQ(KeyCounts::pack_digits("1234567890123456"), 0u);
+  EXPECT_NE(KeyCounts::pack_digits("123456789012345"), 0u);
+}
+
+TEST(KeyCountsTest, EqualCountsSerializeToEqualBytesWhateverTheOrderOfAdding) {
+  KeyCounts forward, backward;
+  for (uint64_t i = 0; i < 3000; ++i) forward.add(key_for(i), i % 4 + 1);
+  for (uint64_t i = 3000; i-- > 0;) backward.add(key_for(i), i % 4 + 1);
+  std::string a, b;
+  BinaryWriter wa(a), wb(b);
+  forward.serialize(wa);
+  backward.serialize(wb);
+  EXPECT_EQ(a, b);
+  // The sorted form lists the keys in byte order, addresses among the others.
+  BinaryReader in(a);
+  uint64_t n = in.count();
+  std::string previous;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string key(in.bytes());
+    (void)in.u64();
+    if (i > 0) {
+      EXPECT_LT(previous, key);
+    }
+    previous = key;
+  }
+  EXPECT_FALSE(in.failed());
+}
+
+TEST(KeyCountsTest, APackedKeyAddedZeroTimesIsStillAKey) {
+  KeyCounts counts;
+  counts.add("10.1.2.3", 0);
+  EXPECT_EQ(counts.distinct(), 1u);
+  EXPECT_EQ(counts.count_of("10.1.2.3"), 0u);
+  counts.add("10.1.2.3", 2);
+  EXPECT_EQ(counts.distinct(), 1u);
+  EXPECT_EQ(counts.count_of("10.1.2.3"), 2u);
 }
 
 }  // namespace
