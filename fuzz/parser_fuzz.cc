@@ -1,6 +1,7 @@
 // libFuzzer target for the parsing layer: every line of the input is parsed with several
 // compiled formats (Apache, nginx, a directive-heavy custom one), both by the straight-line code
-// of the common layouts and by the general loop, which must agree; the input is offered to
+// of the common layouts and by the general loop, which must agree (and so must parsing each line
+// in place, in the rest of the input, where a layout has that quick path); the input is offered to
 // format recognition, its first line is compiled as a format string, and everything is
 // escaped as JSON, which must always come out as valid UTF-8.
 #include <cstddef>
@@ -77,6 +78,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                      record.size != general_record.size || record.time != general_record.time ||
                      record.has_endpoint != general_record.has_endpoint)) {
         std::abort();
+      }
+      // Parsing the line in place, in the rest of the input, gives the same verdict and fields.
+      if (parsers[i].has_line_at()) {
+        logan::LogRecord in_place;
+        const size_t length = parsers[i].parse_line_at(input.substr(start), in_place);
+        if ((length != logan::LogParser::kNoMatch) != parsed) std::abort();
+        if (parsed && (length != line.size() || in_place.client != record.client ||
+                       in_place.request != record.request || in_place.endpoint != record.endpoint ||
+                       in_place.user_agent != record.user_agent || in_place.referer != record.referer ||
+                       in_place.vhost != record.vhost || in_place.status != record.status ||
+                       in_place.size != record.size || in_place.time != record.time ||
+                       in_place.has_endpoint != record.has_endpoint)) {
+          std::abort();
+        }
       }
       if (parsed) {
         // Views must lie inside the line.

@@ -61,13 +61,17 @@ class BatchJob {
     size_t batched = 0;
     while (cursor_.take(chunk, format)) {
       LogParser& parser = parsers.get(format);
-      uint64_t lines = for_each_line(chunk, [&](std::string_view line, uint64_t line_no,
-                                                bool overlong) {
+      auto parsed = [&] {
+        if (++batched == kBatch) {
+          add_batch(stats, batch, batched);
+          batched = 0;
+        }
+      };
+      auto next_record = [&]() -> LogRecord& { return batch[batched]; };
+      uint64_t lines = for_each_line_parsed(chunk, parser, next_record, parsed,
+                                            [&](std::string_view line, uint64_t line_no, bool overlong) {
         if (!overlong && parser.parse(line, batch[batched])) {
-          if (++batched == kBatch) {
-            add_batch(stats, batch, batched);
-            batched = 0;
-          }
+          parsed();
           return;
         }
         stats.add_invalid_unsampled(1);

@@ -49,14 +49,25 @@ bool parse_decimal(std::string_view s, int64_t units, int64_t& out) {
 using parse_detail::literal_at;
 using parse_detail::Literal;
 
+// find_byte(), or with `kRunsOn` the first `c` before any '\n' (npos when a '\n' comes first).
+template <bool kRunsOn>
+[[gnu::always_inline]] inline size_t find_in_line(std::string_view text, size_t pos, char c) {
+  if constexpr (kRunsOn) {
+    return find_byte_before(text, pos, c, '\n');
+  } else {
+    return find_byte(text, pos, c);
+  }
+}
+
 // Finds the closing quote of a quoted field: the first '"' not escaped by a backslash that is
 // followed by the rest of the next literal. Returns npos when there is none.
+template <bool kRunsOn = false>
 [[gnu::always_inline]] inline size_t find_closing_quote(std::string_view line, size_t pos,
                                                      const Literal& after) {
   const char* base = line.data();
   size_t end = line.size();
   while (pos < end) {
-    size_t at = find_byte(line, pos, '"');
+    size_t at = find_in_line<kRunsOn>(line, pos, '"');
     if (at == std::string_view::npos) return at;
     size_t backslashes = 0;
     while (at - backslashes > pos && base[at - backslashes - 1] == '\\') ++backslashes;
@@ -111,27 +122,30 @@ LogParser::LogParser(const LogFormat& format, bool specialize)
   use_fixed_if<Shape{K::kVhost, Ends::kStopByte}, Shape{K::kPort, Ends::kStopByte}, kHost, kIdent,
                kUser, kTime, kRequest, kStatus, Shape{K::kBytesSent, Ends::kStopByte}, kReferer,
                kAgent>();
-  // nginx's combined: "$remote_addr - $remote_user [$time_local] ...".
-  use_fixed_if<kHost, kUser, Shape{K::kTimeClf, Ends::kStopByte}, kRequest, kStatus, kSize,
-               kReferer, kAgent>();
+  // nginx's combined: "$remote_addr - $remote_user [$time_local] ...", its size
+  // $body_bytes_sent (kBytes, where Apache's %b is kSizeClf).
+  use_fixed_if<kHost, kUser, Shape{K::kTimeClf, Ends::kStopByte}, kRequest, kStatus,
+               Shape{K::kBytes, Ends::kStopByte}, kReferer, kAgent>();
 }
 
-template <LogParser::Ends E>
+template <LogParser::Ends E, bool kRunsOn>
 inline size_t LogParser::field_end(const Step& step, std::string_view line, size_t pos) {
   size_t end;
+  static_assert(!kRunsOn || E == Ends::kBracketedTime || E == Ends::kQuote || E == Ends::kStopByte);
   if constexpr (E == Ends::kBracketedTime) {
     if (pos >= line.size() || line[pos] != '[') return std::string_view::npos;
-    // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning.
+    // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning. (With kRunsOn
+    // the bytes between may be a '\n' only until the time parser, which checks each, reads them.)
     constexpr size_t kClfBracketed = 28;
     if (pos + kClfBracketed <= line.size() && line[pos + kClfBracketed - 1] == ']') {
       return pos + kClfBracketed;
     }
-    end = find_byte(line, pos, ']');
+    end = find_in_line<kRunsOn>(line, pos, ']');
     return end == std::string_view::npos ? end : end + 1;
   } else if constexpr (E == Ends::kQuote) {
-    return find_closing_quote(line, pos, step.next);
+    return find_closing_quote<kRunsOn>(line, pos, step.next);
   } else if constexpr (E == Ends::kStopByte) {
-    return find_byte(line, pos, step.stop);
+    return find_in_line<kRunsOn>(line, pos, step.stop);
   } else if constexpr (E == Ends::kLineEnd) {
     end = line.find_last_not_of(" \t");
     return end == std::string_view::npos || end < pos ? pos : end + 1;
@@ -317,14 +331,7 @@ inline bool LogParser::store(const FormatField& field, std::string_view v, LogRe
 bool LogParser::parse(std::string_view line, LogRecord& record) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.empty()) return false;
-  // Field by field rather than `record = LogRecord{}`, which compiles to a slower block fill.
-  record.client = record.user = record.request = record.method = record.endpoint =
-      record.protocol = record.referer = record.user_agent = record.vhost = std::string_view();
-  record.status = -1;
-  record.size = -1;
-  record.time = LogRecord::kNoTime;
-  record.duration_us = -1;
-  record.has_endpoint = false;
+  reset(record);
 
   if (fixed_ != nullptr) return (this->*fixed_)(line, record);
   return parse_steps(line, record);
@@ -352,12 +359,12 @@ bool LogParser::parse_steps(std::string_view line, LogRecord& record) {
   return finish(line, pos, record);
 }
 
-template <LogParser::Shape S>
+template <LogParser::Shape S, bool kRunsOn>
 inline bool LogParser::fixed_step(const Step& step, std::string_view line, size_t& pos,
                                   LogRecord& record) {
   if (!literal_at(line, pos, step.literal)) return false;
   pos += step.literal.size();
-  const size_t end = field_end<S.ends>(step, line, pos);
+  const size_t end = field_end<S.ends, kRunsOn>(step, line, pos);
   if (end == std::string_view::npos) return false;
   // pos <= end <= line.size(): a view without substr()'s bounds check and its throw path.
   if (!store_as<S.kind>(*step.field, std::string_view(line.data() + pos, end - pos), record)) {
@@ -377,6 +384,16 @@ bool LogParser::parse_fixed(std::string_view line, LogRecord& record) {
 }
 
 template <LogParser::Shape... S>
+size_t LogParser::parse_fixed_line_at(std::string_view text, LogRecord& record) {
+  // An empty line (a '\n' first) matches no format with a field: the literals and the field
+  // scans below fail on it.
+  size_t pos = 0;
+  const Step* step = steps_.data();
+  if (!(fixed_step<S, true>(*step++, text, pos, record) && ...)) return kNoMatch;
+  return finish_line_at(text, pos, record);
+}
+
+template <LogParser::Shape... S>
 void LogParser::use_fixed_if() {
   constexpr Shape kWant[] = {S...};
   if (fixed_ != nullptr || steps_.size() != sizeof...(S)) return;
@@ -384,6 +401,26 @@ void LogParser::use_fixed_if() {
     if (steps_[i].field->kind != kWant[i].kind || steps_[i].ends != kWant[i].ends) return;
   }
   fixed_ = &LogParser::parse_fixed<S...>;
+  // The quick path needs field ends it can stop at a '\n', and literals that cannot hold the
+  // end of a line (parse() drops a final '\r' before it matches the line).
+  constexpr bool kEndsInLine = ((S.ends == Ends::kBracketedTime || S.ends == Ends::kQuote ||
+                                 S.ends == Ends::kStopByte) && ...);
+  if constexpr (kEndsInLine) {
+    for (const auto& literal : format_.literals()) {
+      if (literal.find_first_of("\r\n") != std::string::npos) return;
+    }
+    line_at_ = &LogParser::parse_fixed_line_at<S...>;
+  }
+}
+
+size_t LogParser::finish_line_at(std::string_view text, size_t pos, LogRecord& record) {
+  if (!literal_at(text, pos, tail_)) return kNoMatch;
+  pos += tail_.size();
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
+  if (pos < text.size() && text[pos] == '\r') ++pos;
+  if (pos < text.size() && text[pos] != '\n') return kNoMatch;
+  if (!record.has_endpoint && !record.endpoint.empty()) record.has_endpoint = true;
+  return pos;
 }
 
 bool LogParser::finish(std::string_view line, size_t pos, LogRecord& record) {

@@ -83,11 +83,29 @@ class LogParser {
   // the format does not have are left empty (or at their "absent" value).
   bool parse(std::string_view line, LogRecord& record);
 
+  // Parses the line at the start of `text`, which may run on past the line's '\n' (to the end
+  // of a chunk of lines), without looking for the line's end first: the field scans stop at a
+  // '\n'. Returns the line's length (where its '\n' is, or text.size()) when the line matches
+  // the format; kNoMatch when it does not, or when the format has no such quick path (see
+  // has_line_at()). The caller then cuts the line itself and calls parse(), which decides.
+  // When it returns a length L, parse(text.substr(0, L), record) returns true with the same
+  // record.
+  static constexpr size_t kNoMatch = std::string_view::npos;
+  size_t parse_line_at(std::string_view text, LogRecord& record) {
+    if (line_at_ == nullptr) return kNoMatch;
+    reset(record);
+    return (this->*line_at_)(text, record);
+  }
+  // Whether parse_line_at() can ever match: the common layouts that end in a quoted field
+  // (combined, vhost_combined, nginx combined), whose literals hold no '\r' or '\n'.
+  bool has_line_at() const { return line_at_ != nullptr; }
+
  private:
   using Ends = parse_detail::Ends;
   using Shape = parse_detail::Shape;
   using Literal = parse_detail::Literal;
   using ParseFn = bool (LogParser::*)(std::string_view, LogRecord&);
+  using LineAtFn = size_t (LogParser::*)(std::string_view, LogRecord&);
 
   // The value of a field of kind K.
   template <FieldKind K>
@@ -106,8 +124,10 @@ class LogParser {
     char stop;
   };
 
-  // Where a field that starts at `pos` ends, or npos when the line does not match.
-  template <Ends E>
+  // Where a field that starts at `pos` ends, or npos when the line does not match. With
+  // `kRunsOn`, `line` may run on past the line's '\n', and a field that would take it in does
+  // not match (only the ends kBracketedTime, kQuote and kStopByte are supported then).
+  template <Ends E, bool kRunsOn = false>
   [[gnu::always_inline]] static inline size_t field_end(const Step& step, std::string_view line,
                                                         size_t pos);
   // Any format: a loop over the steps, switching on each one's kind and end.
@@ -117,7 +137,10 @@ class LogParser {
   // still come from the format.
   template <Shape... S>
   bool parse_fixed(std::string_view line, LogRecord& record);
-  template <Shape S>
+  // parse_fixed() for parse_line_at().
+  template <Shape... S>
+  size_t parse_fixed_line_at(std::string_view text, LogRecord& record);
+  template <Shape S, bool kRunsOn = false>
   [[gnu::always_inline]] inline bool fixed_step(const Step& step, std::string_view line,
                                                 size_t& pos, LogRecord& record);
   // Chooses parse_fixed<S...> when the format's fields have exactly these shapes.
@@ -125,9 +148,24 @@ class LogParser {
   void use_fixed_if();
   // The tail literal and trailing blanks after the last field; completes the record.
   bool finish(std::string_view line, size_t pos, LogRecord& record);
+  // finish() for parse_line_at(): also a '\r' before the line's end; returns where the line
+  // ends, or kNoMatch.
+  size_t finish_line_at(std::string_view text, size_t pos, LogRecord& record);
+  // Every field empty or at its "absent" value.
+  static void reset(LogRecord& record) {
+    // Field by field rather than `record = LogRecord{}`, which compiles to a slower block fill.
+    record.client = record.user = record.request = record.method = record.endpoint =
+        record.protocol = record.referer = record.user_agent = record.vhost = std::string_view();
+    record.status = -1;
+    record.size = -1;
+    record.time = LogRecord::kNoTime;
+    record.duration_us = -1;
+    record.has_endpoint = false;
+  }
 
   const LogFormat& format_;
   ParseFn fixed_ = nullptr;
+  LineAtFn line_at_ = nullptr;
   std::vector<Step> steps_;
   Literal tail_;  // the literal after the last field
   ClfTimeParser clf_time_;

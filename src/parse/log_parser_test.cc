@@ -357,5 +357,89 @@ TEST(LogParserTest, SpecializedLayoutsMatchTheGeneralLoop) {
   }
 }
 
+void expect_same_record(const LogRecord& a, const LogRecord& b, std::string_view context) {
+  EXPECT_EQ(a.client, b.client) << context;
+  EXPECT_EQ(a.user, b.user) << context;
+  EXPECT_EQ(a.request, b.request) << context;
+  EXPECT_EQ(a.method, b.method) << context;
+  EXPECT_EQ(a.endpoint, b.endpoint) << context;
+  EXPECT_EQ(a.protocol, b.protocol) << context;
+  EXPECT_EQ(a.referer, b.referer) << context;
+  EXPECT_EQ(a.user_agent, b.user_agent) << context;
+  EXPECT_EQ(a.vhost, b.vhost) << context;
+  EXPECT_EQ(a.status, b.status) << context;
+  EXPECT_EQ(a.size, b.size) << context;
+  EXPECT_EQ(a.time, b.time) << context;
+  EXPECT_EQ(a.duration_us, b.duration_us) << context;
+  EXPECT_EQ(a.has_endpoint, b.has_endpoint) << context;
+}
+
+// parse_line_at(), which parses a line in place in the text that follows it, against parse()
+// of the line cut out first: the same verdict and the same fields, on generated lines broken
+// at random, '\n' and '\r' among the noise (so fields run into the next line), CRLF line ends,
+// trailing blanks and a last line without its '\n'.
+TEST(LogParserTest, ParsingALineInPlaceMatchesParsingItCutOut) {
+  std::mt19937_64 rng(5);
+  const std::string noise = " \"[]-:/\\\r\n\tGET HTTP/1.1 0123456789";
+  for (const auto& [format_name, gen_format] :
+       {std::pair{"combined", "combined"}, std::pair{"vhost_combined", "vhost_combined"},
+        std::pair{"nginx", "combined"}}) {
+    auto format = LogFormat::compile(format_name);
+    ASSERT_TRUE(format) << format_name;
+    LogParser parser(*format);
+    ASSERT_TRUE(parser.has_line_at()) << format_name;
+    GenOptions options;
+    options.lines = 2000;
+    options.format = gen_format;
+    options.malformed_ratio = 0.05;
+    LogGenerator generator(options);
+    std::string lines;
+    generator.append_lines(lines, options.lines);
+    std::string text;
+    for (size_t start = 0; start < lines.size();) {
+      size_t end = lines.find('\n', start);
+      std::string line = lines.substr(start, end - start);
+      start = end + 1;
+      if (!line.empty() && rng() % 4 == 0) {
+        const size_t at = rng() % line.size();
+        switch (rng() % 3) {
+          case 0: line[at] = noise[rng() % noise.size()]; break;
+          case 1: line.resize(at); break;
+          default: line.insert(at, 1, noise[rng() % noise.size()]); break;
+        }
+      }
+      if (rng() % 8 == 0) line += rng() % 2 ? " " : " \t";
+      text += line;
+      text += rng() % 3 == 0 ? "\r\n" : "\n";
+    }
+    text.pop_back();  // the last line without its '\n' (and, sometimes, with a '\r')
+    int quick = 0;
+    for (size_t start = 0; start < text.size();) {
+      const std::string_view rest = std::string_view(text).substr(start);
+      const std::string_view line = rest.substr(0, rest.find('\n'));
+      LogRecord in_place, cut_out;
+      const size_t length = parser.parse_line_at(rest, in_place);
+      const bool parsed = parser.parse(line, cut_out);
+      ASSERT_EQ(length != LogParser::kNoMatch, parsed) << format_name << ": " << line;
+      if (parsed) {
+        ++quick;
+        ASSERT_EQ(length, line.size()) << line;
+        expect_same_record(in_place, cut_out, line);
+      }
+      start += line.size() + 1;
+    }
+    EXPECT_GT(quick, 1500) << format_name;
+  }
+  // Layouts that end in a field without a closing byte have no quick path.
+  auto common = LogFormat::compile("common");
+  ASSERT_TRUE(common);
+  LogParser parser(*common);
+  LogRecord record;
+  EXPECT_FALSE(parser.has_line_at());
+  EXPECT_EQ(parser.parse_line_at("1.2.3.4 - - [07/Mar/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n", record),
+            LogParser::kNoMatch);
+}
+
 }  // namespace
 }  // namespace logan
+
