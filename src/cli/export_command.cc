@@ -122,6 +122,7 @@ int run(const ExportArgs& args) {
   auto meter = start_progress_meter(progress, *inputs, args.progress);
   BatchOptions batch = args.batch;
   batch.opener = remote->opener();
+  batch.chunk_bytes = kExportChunkBytes;
   auto report = run_export(*inputs, batch, **destination, rejects.get(), &progress, extra);
   if (meter) meter->stop();
   if (!report) {

@@ -27,6 +27,10 @@ struct ExportReport {
   std::optional<Error> output_error;  // the destination or rejects file failed: nothing committed
 };
 
+// The chunk size the export reads with: each chunk becomes a COPY batch or a compressed frame,
+// which cost more when smaller (1 MiB chunks took COPY from 0.33 to 0.25 M records/s).
+constexpr size_t kExportChunkBytes = 4 << 20;
+
 // Fails (and aborts the destination) on a bad --format or, without keep_going, an input that
 // cannot be read to its end; an output failure is reported in ExportReport::output_error.
 // `rejects` may be null; `extra`, when given, supplies the values of the destination's extra
