@@ -79,7 +79,7 @@ class BatchJob {
       });
       add_batch(stats, batch, batched);
       batched = 0;
-      cursor_.record_chunk_lines(chunk.input, chunk.sequence, lines);
+      cursor_.chunk_done(chunk, lines);
     }
   }
 

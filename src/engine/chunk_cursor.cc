@@ -5,6 +5,7 @@
 
 #include "input/decoding_source.h"
 #include "input/line_range_source.h"
+#include "input/mapped_file.h"
 #include "parse/format_detect.h"
 
 namespace logan {
@@ -46,7 +47,7 @@ bool ChunkCursor::take(LineChunk& chunk, const LogFormat*& format) {
       continue;
     }
     if (in.format == nullptr) {
-      Status chosen = choose_format(in, chunk.data.view());
+      Status chosen = choose_format(in, chunk.text());
       if (!chosen) {
         fail_input(slot, chosen.error());
         continue;
@@ -95,14 +96,28 @@ bool ChunkCursor::open_next() {
   auto [index, file] = std::move(*next_input_);
   next_input_.reset();
   names_[index] = file.path;
+  OpenInput in;
+  in.index = index;
+  in.format_spec = file.format;
+  // A whole local file, uncompressed, is parsed where it lies (MappedFile); anything else is
+  // read into the chunks.
+  if (!is_remote(file) && !file.is_range() && file.path != "-") {
+    auto mapped = MappedFile::open(file.path, /*min_bytes=*/1);
+    if (!mapped) {
+      record_failure(index, mapped.error());
+      return false;
+    }
+    if (*mapped) {
+      in.reader = std::make_unique<LineChunkReader>(std::move(mapped.value()), index, options_.chunk_bytes);
+      open_.push_back(std::move(in));
+      return true;
+    }
+  }
   auto source = open_input(file);
   if (!source) {
     record_failure(index, source.error());
     return false;
   }
-  OpenInput in;
-  in.index = index;
-  in.format_spec = file.format;
   in.reader = std::make_unique<LineChunkReader>(std::move(source.value()), index, options_.chunk_bytes);
   open_.push_back(std::move(in));
   return true;
@@ -198,6 +213,17 @@ void ChunkCursor::record_failure(uint32_t index, Error e) {
   } else {
     failure_ = std::move(e);
     queue_.stop();
+  }
+}
+
+void ChunkCursor::chunk_done(const LineChunk& chunk, uint64_t lines) {
+  record_chunk_lines(chunk.input, chunk.sequence, lines);
+  if (chunk.mapping) chunk.mapping->release(chunk.mapped);
+  if (chunk.mapping && chunk.mapping->take_lost()) {
+    std::lock_guard lock(mu_);
+    record_failure(chunk.input, Error{"'" + names_[chunk.input] +
+                                      "' was truncated while it was read: the lines after byte " +
+                                      std::to_string(chunk.mapping->size_now()) + " are not counted"});
   }
 }
 

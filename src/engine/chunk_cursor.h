@@ -6,8 +6,10 @@
 // bytes arrive: while the open inputs wait for data, the cursor opens later inputs that have
 // some, or waits for the opener to receive more (see InputOpener::ready). After
 // parsing a chunk a worker reports its line count, from which line numbers are computed once
-// all workers are done. for_each_line() and ParserSet are what every worker loop shares.
-// Thread-safety: take(), record_chunk_lines() and stop() may be called from any thread; the
+// all workers are done (chunk_done()). for_each_line() and ParserSet are what every worker loop
+// shares.
+// Thread-safety: take(), chunk_done(), record_chunk_lines() and stop() may be called from any
+// thread; the
 // accessors below them only after every worker has returned.
 #pragma once
 
@@ -94,7 +96,11 @@ class ChunkCursor {
   // when every input is read, or the job has failed or was stopped.
   bool take(LineChunk& chunk, const LogFormat*& format);
 
-  // A worker parsed `lines` lines from chunk `sequence` of `input`.
+  // A worker is done with `chunk`, which held `lines` lines: records them, and fails the input
+  // when its file was truncated while the chunk was parsed in place (see MappedFile).
+  void chunk_done(const LineChunk& chunk, uint64_t lines);
+  // A worker parsed `lines` lines from chunk `sequence` of `input` (chunk_done() without the
+  // check, for tests).
   void record_chunk_lines(uint32_t input, uint64_t sequence, uint64_t lines);
 
   // Ends the job early for a reason outside the inputs (an output that failed): take() returns
@@ -164,8 +170,9 @@ class ChunkCursor {
 // the reader or over the limit). Returns the number of lines.
 template <typename F>
 uint64_t for_each_line(const LineChunk& chunk, F&& f) {
-  const char* p = chunk.data.data();
-  const char* end = p + chunk.data.size();
+  const std::string_view text = chunk.text();
+  const char* p = text.data();
+  const char* end = p + text.size();
   uint64_t line_no = 0;
   size_t next_overlong = 0;
   while (p < end) {
@@ -192,8 +199,9 @@ template <typename Record, typename Parsed, typename F>
 uint64_t for_each_line_parsed(const LineChunk& chunk, LogParser& parser, Record&& record,
                               Parsed&& parsed, F&& f) {
   if (!parser.has_line_at()) return for_each_line(chunk, f);
-  const char* p = chunk.data.data();
-  const char* end = p + chunk.data.size();
+  const std::string_view text = chunk.text();
+  const char* p = text.data();
+  const char* end = p + text.size();
   uint64_t line_no = 0;
   size_t next_overlong = 0;
   while (p < end) {

@@ -59,7 +59,7 @@ std::vector<Taken> take_all(ChunkCursor& cursor) {
   const LogFormat* format = nullptr;
   while (cursor.take(chunk, format)) {
     EXPECT_NE(format, nullptr);
-    out.push_back({chunk.input, chunk.sequence, chunk.data.size()});
+    out.push_back({chunk.input, chunk.sequence, chunk.text().size()});
   }
   return out;
 }
@@ -128,6 +128,58 @@ TEST(ChunkCursorTest, InputsAtHandAndLocalInputsAreReadInOrder) {
   ASSERT_EQ(taken.size(), 3u);
   for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(taken[i].input, i);
   EXPECT_EQ(opener.waits, 0);
+  std::filesystem::remove_all(dir);
+}
+
+// A local file is parsed in place (MappedFile). Cut short while a worker parses a chunk of it,
+// the rest of the chunk reads as zeros, and the worker's chunk_done() fails the input, naming
+// it; cut short between chunks, it just ends there, as a read would find it.
+TEST(ChunkCursorTest, AFileCutShortUnderAChunkFailsItsInput) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("logan-chunk-cut-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "cut.log").string();
+  const std::string text = lines(100000);  // several chunks
+  for (bool under_a_chunk : {true, false}) {
+    SCOPED_TRACE(under_a_chunk ? "under a chunk" : "between chunks");
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    std::vector<InputFile> inputs = {{path}};
+    InputList queue(inputs);
+    BatchOptions options;
+    options.format = "common";
+    options.chunk_bytes = 1;  // the least: about 1 MiB
+    ChunkCursor cursor(queue, options, nullptr);
+    LineChunk chunk;
+    const LogFormat* format = nullptr;
+    ASSERT_TRUE(cursor.take(chunk, format));
+    ASSERT_NE(chunk.mapping, nullptr);
+    ASSERT_FALSE(chunk.mapped.empty());
+    uint64_t lines_seen = 0;
+    if (under_a_chunk) {
+      std::filesystem::resize_file(path, 1000);
+      lines_seen = for_each_line(chunk, [](std::string_view, uint64_t, bool) {});
+      cursor.chunk_done(chunk, lines_seen);
+      ASSERT_TRUE(cursor.input_failure().has_value());
+      EXPECT_NE(cursor.input_failure()->message.find("'" + path + "' was truncated while it was read"),
+                std::string::npos)
+          << cursor.input_failure()->message;
+      EXPECT_FALSE(cursor.take(chunk, format));
+    } else {
+      lines_seen = for_each_line(chunk, [](std::string_view, uint64_t, bool) {});
+      cursor.chunk_done(chunk, lines_seen);
+      const size_t cut = chunk.text().size() + 1000;
+      std::filesystem::resize_file(path, cut);
+      uint64_t more = 0;
+      while (cursor.take(chunk, format)) {
+        const uint64_t n = for_each_line(chunk, [](std::string_view, uint64_t, bool) {});
+        cursor.chunk_done(chunk, n);
+        more += n;
+      }
+      EXPECT_FALSE(cursor.input_failure().has_value());
+      // The whole lines before the cut, and the cut one.
+      EXPECT_EQ(more, 1000 / (sizeof kLine - 1) + 1);
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 

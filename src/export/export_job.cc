@@ -89,7 +89,7 @@ class ExportJob {
         ++rejected;
         if (rejects_) append_reject(rejected_lines, line_no, line);
       });
-      cursor_.record_chunk_lines(chunk.input, chunk.sequence, lines);
+      cursor_.chunk_done(chunk, lines);
       Status written = writer->flush();
       if (written && rejects_ && !rejected_lines.empty()) {
         written = rejects_->add(chunk.input, chunk.sequence, rejected_lines);

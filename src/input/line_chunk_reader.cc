@@ -1,6 +1,7 @@
 // Cutting a byte stream at line boundaries; see line_chunk_reader.h.
 #include "input/line_chunk_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace logan {
@@ -9,8 +10,50 @@ LineChunkReader::LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t in
                                  size_t chunk_bytes)
     : source_(std::move(source)), input_(input), chunk_bytes_(chunk_size_for(chunk_bytes)) {}
 
+LineChunkReader::LineChunkReader(std::shared_ptr<MappedFile> file, uint32_t input,
+                                 size_t chunk_bytes)
+    : file_(std::move(file)), input_(input), chunk_bytes_(chunk_size_for(chunk_bytes)) {}
+
+Result<bool> LineChunkReader::next_mapped(LineChunk& chunk) {
+  chunk.data.clear();
+  chunk.mapped = {};
+  chunk.mapping.reset();
+  chunk.overlong_lines.clear();
+  // A file truncated since the last chunk ends where it ends now, as a read would find it.
+  const size_t end = std::max<size_t>(file_->size_now(), offset_);
+  if (offset_ >= end) return false;
+  chunk.input = input_;
+  chunk.sequence = sequence_++;
+  chunk.offset = offset_;
+  chunk.mapping = file_;  // also for an overlong line's copy: a truncation is reported by it
+  const char* base = file_->data();
+  const size_t start = offset_;
+  const size_t limit = std::min<uint64_t>(end, start + chunk_bytes_);
+  // As next() cuts: at the last line end within a chunk's worth, the rest going to the next
+  // chunk; the file's last line without a '\n' on its own.
+  const char* nl = static_cast<const char*>(memrchr(base + start, '\n', limit - start));
+  size_t stop = end;
+  if (nl != nullptr) {
+    stop = static_cast<size_t>(nl - base) + 1;
+  } else if (limit < end) {
+    // No line end within a whole chunk: an overlong line. Its first bytes, copied, and a mark.
+    chunk.data.assign(std::string_view(base + start, kOverlongKeepBytes));
+    chunk.data.push_back('\n');
+    chunk.overlong_lines.push_back(0);
+    const char* next = static_cast<const char*>(std::memchr(base + limit, '\n', end - limit));
+    offset_ = next ? static_cast<size_t>(next - base) + 1 : end;
+    return true;
+  }
+  chunk.mapped = std::string_view(base + start, stop - start);
+  offset_ = stop;
+  return true;
+}
+
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
+  if (file_) return next_mapped(chunk);
   if (pending_error_) return *pending_error_;
+  chunk.mapped = {};
+  chunk.mapping.reset();
   chunk.data.assign(carry_.view());
   carry_.clear();
   chunk.overlong_lines.clear();

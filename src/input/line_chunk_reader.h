@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "input/byte_source.h"
+#include "input/mapped_file.h"
 
 namespace logan {
 
@@ -63,11 +64,16 @@ class ChunkBuffer {
 };
 
 struct LineChunk {
-  ChunkBuffer data;                     // whole lines
+  ChunkBuffer data;                     // whole lines, when copied (see text())
+  std::string_view mapped;              // whole lines, when read in place from `mapping`
+  std::shared_ptr<MappedFile> mapping;  // the file read in place (keeps `mapped` valid), or null
   std::vector<uint64_t> overlong_lines; // 0-based indices, within this chunk, of overlong lines
   uint32_t input = 0;                   // index of the input it came from
   uint64_t sequence = 0;                // 0, 1, 2... within the input
-  uint64_t offset = 0;                  // byte offset (decoded) of data[0] within the input
+  uint64_t offset = 0;                  // byte offset (decoded) of text()[0] within the input
+
+  // The chunk's lines, wherever they are.
+  std::string_view text() const { return mapped.data() != nullptr ? mapped : data.view(); }
 };
 
 // True for a line (without its '\n', with or without a '\r') longer than the limit.
@@ -82,6 +88,9 @@ class LineChunkReader {
   static constexpr size_t kOverlongKeepBytes = 512;
 
   LineChunkReader(std::unique_ptr<ByteSource> source, uint32_t input, size_t chunk_bytes);
+  // Cuts the chunks out of a mapped file, in place: the same lines and the same chunks as
+  // reading it would give, without copying them (see MappedFile for a file that shrinks).
+  LineChunkReader(std::shared_ptr<MappedFile> file, uint32_t input, size_t chunk_bytes);
   // The chunk size a reader asked for `chunk_bytes` uses: room for a line of the maximum length
   // with its "\r\n", so only a longer one fills a buffer without a line end.
   static size_t chunk_size_for(size_t chunk_bytes) { return std::max(chunk_bytes, kMaxLineBytes + 2); }
@@ -91,17 +100,20 @@ class LineChunkReader {
   // first, and the error comes with the next call.
   Result<bool> next(LineChunk& chunk);
 
-  uint64_t raw_bytes_read() const { return source_->raw_bytes_read(); }
+  uint64_t raw_bytes_read() const { return file_ ? offset_ : source_->raw_bytes_read(); }
   // Whether next() would not wait for a download (see ByteSource::ready).
   bool ready() {
-    return eof_ || pending_error_ || source_->ready(chunk_bytes_ - std::min(carry_.size(), chunk_bytes_));
+    return file_ || eof_ || pending_error_ ||
+           source_->ready(chunk_bytes_ - std::min(carry_.size(), chunk_bytes_));
   }
 
  private:
+  Result<bool> next_mapped(LineChunk& chunk);
   // Skips to just past the next newline (or the end); returns the bytes skipped.
   Result<uint64_t> skip_rest_of_line();
 
-  std::unique_ptr<ByteSource> source_;
+  std::unique_ptr<ByteSource> source_;  // null when reading a mapped file
+  std::shared_ptr<MappedFile> file_;    // null when reading a source
   uint32_t input_;
   size_t chunk_bytes_;
   ChunkBuffer carry_;     // the start of a line that the previous chunk could not finish
