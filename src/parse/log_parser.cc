@@ -384,7 +384,29 @@ bool LogParser::parse_fixed(std::string_view line, LogRecord& record) {
 }
 
 template <LogParser::Shape... S>
+inline void LogParser::reset_unset(LogRecord& r) {
+  // Which fields store_as() sets whenever a field of that kind matches. (Not %v and the like:
+  // the first of them wins, so the vhost must start empty; not %O: it is the size only when
+  // the format has no %b.)
+  constexpr auto has = [](FieldKind k, FieldKind or_k) { return ((S.kind == k || S.kind == or_k) || ...); };
+  if constexpr (!has(FieldKind::kClient, FieldKind::kClient)) r.client = {};
+  if constexpr (!has(FieldKind::kUser, FieldKind::kUser)) r.user = {};
+  if constexpr (!has(FieldKind::kRequest, FieldKind::kRequest)) {
+    r.request = r.method = r.endpoint = r.protocol = {};
+    r.has_endpoint = false;
+  }
+  if constexpr (!has(FieldKind::kReferer, FieldKind::kReferer)) r.referer = {};
+  if constexpr (!has(FieldKind::kUserAgent, FieldKind::kUserAgent)) r.user_agent = {};
+  if constexpr (!has(FieldKind::kStatus, FieldKind::kStatus)) r.status = -1;
+  if constexpr (!has(FieldKind::kSizeClf, FieldKind::kBytes)) r.size = -1;
+  if constexpr (!has(FieldKind::kTimeBracketed, FieldKind::kTimeClf)) r.time = LogRecord::kNoTime;
+  r.vhost = {};
+  r.duration_us = -1;
+}
+
+template <LogParser::Shape... S>
 size_t LogParser::parse_fixed_line_at(std::string_view text, LogRecord& record) {
+  reset_unset<S...>(record);
   // An empty line (a '\n' first) matches no format with a field: the literals and the field
   // scans below fail on it.
   size_t pos = 0;

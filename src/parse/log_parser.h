@@ -93,7 +93,6 @@ class LogParser {
   static constexpr size_t kNoMatch = std::string_view::npos;
   size_t parse_line_at(std::string_view text, LogRecord& record) {
     if (line_at_ == nullptr) return kNoMatch;
-    reset(record);
     return (this->*line_at_)(text, record);
   }
   // Whether parse_line_at() can ever match: the common layouts that end in a quoted field
@@ -151,6 +150,9 @@ class LogParser {
   // finish() for parse_line_at(): also a '\r' before the line's end; returns where the line
   // ends, or kNoMatch.
   size_t finish_line_at(std::string_view text, size_t pos, LogRecord& record);
+  // reset() of only the fields that a match of the fields S... does not always set.
+  template <Shape... S>
+  [[gnu::always_inline]] static inline void reset_unset(LogRecord& record);
   // Every field empty or at its "absent" value.
   static void reset(LogRecord& record) {
     // Field by field rather than `record = LogRecord{}`, which compiles to a slower block fill.
