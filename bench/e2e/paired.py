@@ -3,9 +3,9 @@
 
 On a shared machine single timings swing by a third within minutes, but two runs taken back
 to back see nearly the same load: the median of the per-pair ratios (new / old) is steady to
-about 2%. Each pair alternates which binary goes first.
+about 5% from one set of pairs to the next. Each pair alternates which binary goes first.
 
-    bench/e2e/paired.py OLD NEW [--pairs 20] [--input FILE] [-- extra batch args]
+    bench/e2e/paired.py OLD NEW [--pairs 20] [--input FILE] [-- more batch arguments]
 
 Prints the old and new minimum and median wall times and the median and mean of the ratios
 (below 1: the new binary is faster).
@@ -24,8 +24,13 @@ def main():
     p.add_argument("--pairs", type=int, default=20)
     p.add_argument("--input", default="bench/out/access-5000000.log")
     p.add_argument("--format", default="combined")
-    p.add_argument("extra", nargs="*", help="more `logan batch` arguments (after --)")
-    a = p.parse_args()
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:  # more `logan batch` arguments, e.g. -- --threads 1
+        extra = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    a = p.parse_args(argv)
+    a.extra = extra
 
     def run(binary):
         start = time.perf_counter()
