@@ -58,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   logan::LogRecord record;
   logan::LogRecord general_record;
+  std::vector<logan::LogRecord> in_place_records(parsers.size());
   size_t start = 0;
   while (start <= input.size()) {
     size_t nl = input.find('\n', start);
@@ -81,12 +82,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       // Parsing the line in place, in the rest of the input, gives the same verdict and fields.
       if (parsers[i].has_line_at()) {
-        logan::LogRecord in_place;
+        logan::LogRecord& in_place = in_place_records[i];  // reused: nothing may stay from before
         const size_t length = parsers[i].parse_line_at(input.substr(start), in_place);
         if ((length != logan::LogParser::kNoMatch) != parsed) std::abort();
         if (parsed && (length != line.size() || in_place.client != record.client ||
                        in_place.request != record.request || in_place.endpoint != record.endpoint ||
                        in_place.user_agent != record.user_agent || in_place.referer != record.referer ||
+                       in_place.method != record.method || in_place.protocol != record.protocol ||
+                       in_place.user != record.user || in_place.duration_us != record.duration_us ||
                        in_place.vhost != record.vhost || in_place.status != record.status ||
                        in_place.size != record.size || in_place.time != record.time ||
                        in_place.has_endpoint != record.has_endpoint)) {

@@ -26,11 +26,11 @@
 
 #include "stats/serial.h"
 #include "stats/string_hash.h"
+#include "stats/table_memory.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include "stats/table_memory.h"
 
 namespace logan {
 
