@@ -1,10 +1,10 @@
 // Mapped local files and their SIGBUS guard; see mapped_file.h.
 #include "input/mapped_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <algorithm>
 #include <mutex>
 
 #include <fcntl.h>
@@ -28,9 +28,11 @@ struct GuardSlot {
 };
 GuardSlot guard_slots[kGuardSlots];
 std::mutex guard_mu;
-size_t page_size = 4096;  // set before the handler is installed
+size_t page_size = 4096;           // set before the handler is installed
+struct sigaction previous_action;  // what SIGBUS did before: restored for faults not ours
 
 void on_sigbus(int sig, siginfo_t* info, void* /*context*/) {
+  const int saved_errno = errno;
   const auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
   for (auto& slot : guard_slots) {
     const uintptr_t begin = slot.begin.load(std::memory_order_acquire);
@@ -44,17 +46,18 @@ void on_sigbus(int sig, siginfo_t* info, void* /*context*/) {
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (zeros != MAP_FAILED) {
       slot.lost.store(true, std::memory_order_release);
+      errno = saved_errno;
       return;
     }
     break;
   }
-  // Not a mapping of ours (or it could not be patched): the default action, as if there were
-  // no handler. The signal is blocked until the handler returns, then it kills the process
-  // (and a faulting access would fault again anyway).
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  ::sigaction(sig, &dfl, nullptr);
+  // Not a mapping of ours (or it could not be patched): what SIGBUS did before the guard (the
+  // default action: the process dies, or a sanitizer's report), as if there were no guard. The
+  // signal is blocked until this handler returns, then delivered again (and a faulting access
+  // would fault again anyway).
+  ::sigaction(sig, &previous_action, nullptr);
   ::raise(sig);
+  errno = saved_errno;
 }
 
 bool install_guard() {
@@ -64,7 +67,7 @@ bool install_guard() {
     sa.sa_sigaction = on_sigbus;
     sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
-    return ::sigaction(SIGBUS, &sa, nullptr) == 0;
+    return ::sigaction(SIGBUS, &sa, &previous_action) == 0;
   }();
   return installed;
 }

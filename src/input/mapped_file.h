@@ -8,8 +8,9 @@
 // - a process-wide SIGBUS handler, for a truncation that races with the parse of a chunk:
 //   a fault inside a registered mapping replaces the rest of the mapping with zero pages and
 //   marks the file lost(), and the job reports the input as failed (the chunk's bytes past the
-//   cut read as zeros: at most one line, counted invalid). A fault anywhere else is not ours:
-//   the handler restores the default action and the fault repeats, as without the handler.
+//   cut read as zeros: at most one line, counted invalid). A SIGBUS about anything else is
+//   not ours: the handler puts back what SIGBUS did before it (the default action, or a
+//   sanitizer's handler) and raises it again, as if there were no guard.
 // Thread-safety: a MappedFile is shared by the threads parsing its chunks: data(), size(),
 // lost() and take_lost() may be called from any of them; size_now() by one at a time.
 #pragma once
