@@ -46,6 +46,15 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// Every field of two records, compared.
+bool same_fields(const logan::LogRecord& a, const logan::LogRecord& b) {
+  return a.client == b.client && a.user == b.user && a.request == b.request &&
+         a.method == b.method && a.endpoint == b.endpoint && a.protocol == b.protocol &&
+         a.referer == b.referer && a.user_agent == b.user_agent && a.vhost == b.vhost &&
+         a.status == b.status && a.size == b.size && a.time == b.time &&
+         a.duration_us == b.duration_us && a.has_endpoint == b.has_endpoint;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -67,34 +76,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const bool parsed = parsers[i].parse(line, record);
       // Both ways of parsing agree on every line, field by field.
       if (parsed != general[i].parse(line, general_record)) std::abort();
-      if (parsed && (record.client != general_record.client ||
-                     record.request != general_record.request ||
-                     record.endpoint != general_record.endpoint ||
-                     record.method != general_record.method ||
-                     record.protocol != general_record.protocol ||
-                     record.user != general_record.user ||
-                     record.referer != general_record.referer ||
-                     record.user_agent != general_record.user_agent ||
-                     record.vhost != general_record.vhost || record.status != general_record.status ||
-                     record.size != general_record.size || record.time != general_record.time ||
-                     record.has_endpoint != general_record.has_endpoint)) {
-        std::abort();
-      }
+      if (parsed && !same_fields(record, general_record)) std::abort();
       // Parsing the line in place, in the rest of the input, gives the same verdict and fields.
       if (parsers[i].has_line_at()) {
         logan::LogRecord& in_place = in_place_records[i];  // reused: nothing may stay from before
         const size_t length = parsers[i].parse_line_at(input.substr(start), in_place);
         if ((length != logan::LogParser::kNoMatch) != parsed) std::abort();
-        if (parsed && (length != line.size() || in_place.client != record.client ||
-                       in_place.request != record.request || in_place.endpoint != record.endpoint ||
-                       in_place.user_agent != record.user_agent || in_place.referer != record.referer ||
-                       in_place.method != record.method || in_place.protocol != record.protocol ||
-                       in_place.user != record.user || in_place.duration_us != record.duration_us ||
-                       in_place.vhost != record.vhost || in_place.status != record.status ||
-                       in_place.size != record.size || in_place.time != record.time ||
-                       in_place.has_endpoint != record.has_endpoint)) {
-          std::abort();
-        }
+        if (parsed && (length != line.size() || !same_fields(in_place, record))) std::abort();
       }
       if (parsed) {
         // Views must lie inside the line.

@@ -288,6 +288,23 @@ TEST(LogParserTest, RecordReusedAcrossFormatsKeepsNothingStale) {
   EXPECT_EQ(r.endpoint, "/y");
 }
 
+void expect_same_record(const LogRecord& a, const LogRecord& b, std::string_view context) {
+  EXPECT_EQ(a.client, b.client) << context;
+  EXPECT_EQ(a.user, b.user) << context;
+  EXPECT_EQ(a.request, b.request) << context;
+  EXPECT_EQ(a.method, b.method) << context;
+  EXPECT_EQ(a.endpoint, b.endpoint) << context;
+  EXPECT_EQ(a.protocol, b.protocol) << context;
+  EXPECT_EQ(a.referer, b.referer) << context;
+  EXPECT_EQ(a.user_agent, b.user_agent) << context;
+  EXPECT_EQ(a.vhost, b.vhost) << context;
+  EXPECT_EQ(a.status, b.status) << context;
+  EXPECT_EQ(a.size, b.size) << context;
+  EXPECT_EQ(a.time, b.time) << context;
+  EXPECT_EQ(a.duration_us, b.duration_us) << context;
+  EXPECT_EQ(a.has_endpoint, b.has_endpoint) << context;
+}
+
 // The straight-line parsers of the common layouts against the general loop, on generated lines
 // and on lines broken at random (bytes changed, cut short, quotes and brackets moved): the
 // same verdict and the same fields, line by line.
@@ -336,20 +353,7 @@ TEST(LogParserTest, SpecializedLayoutsMatchTheGeneralLoop) {
         ASSERT_EQ(ok_fast, ok_general) << format_name << ": " << probe;
         if (!ok_fast) continue;
         ++matched;
-        EXPECT_EQ(a.client, b.client) << probe;
-        EXPECT_EQ(a.user, b.user) << probe;
-        EXPECT_EQ(a.request, b.request) << probe;
-        EXPECT_EQ(a.method, b.method) << probe;
-        EXPECT_EQ(a.endpoint, b.endpoint) << probe;
-        EXPECT_EQ(a.protocol, b.protocol) << probe;
-        EXPECT_EQ(a.referer, b.referer) << probe;
-        EXPECT_EQ(a.user_agent, b.user_agent) << probe;
-        EXPECT_EQ(a.vhost, b.vhost) << probe;
-        EXPECT_EQ(a.status, b.status) << probe;
-        EXPECT_EQ(a.size, b.size) << probe;
-        EXPECT_EQ(a.time, b.time) << probe;
-        EXPECT_EQ(a.duration_us, b.duration_us) << probe;
-        EXPECT_EQ(a.has_endpoint, b.has_endpoint) << probe;
+        expect_same_record(a, b, probe);
       }
     }
     // Most lines parse (nginx's combined reads Apache's combined lines, whose %l is "-").
@@ -357,22 +361,6 @@ TEST(LogParserTest, SpecializedLayoutsMatchTheGeneralLoop) {
   }
 }
 
-void expect_same_record(const LogRecord& a, const LogRecord& b, std::string_view context) {
-  EXPECT_EQ(a.client, b.client) << context;
-  EXPECT_EQ(a.user, b.user) << context;
-  EXPECT_EQ(a.request, b.request) << context;
-  EXPECT_EQ(a.method, b.method) << context;
-  EXPECT_EQ(a.endpoint, b.endpoint) << context;
-  EXPECT_EQ(a.protocol, b.protocol) << context;
-  EXPECT_EQ(a.referer, b.referer) << context;
-  EXPECT_EQ(a.user_agent, b.user_agent) << context;
-  EXPECT_EQ(a.vhost, b.vhost) << context;
-  EXPECT_EQ(a.status, b.status) << context;
-  EXPECT_EQ(a.size, b.size) << context;
-  EXPECT_EQ(a.time, b.time) << context;
-  EXPECT_EQ(a.duration_us, b.duration_us) << context;
-  EXPECT_EQ(a.has_endpoint, b.has_endpoint) << context;
-}
 
 // parse_line_at(), which parses a line in place in the text that follows it, against parse()
 // of the line cut out first: the same verdict and the same fields, on generated lines broken
