@@ -164,28 +164,51 @@ class ChunkCursor {
   std::vector<std::vector<uint64_t>> chunk_lines_;  // [input][sequence] -> lines
 };
 
-// Calls f(line, line_no, rejected) for every line of `chunk` (without its '\n'), line_no
-// counting from 0 within the chunk; `rejected` is true for a line too long to parse (cut by
-// the reader or over the limit). Returns the number of lines.
-template <typename F>
-uint64_t for_each_line(const LineChunk& chunk, F&& f) {
+namespace chunk_detail {
+
+// The walk over a chunk's lines that for_each_line() and for_each_line_parsed() share. Each
+// line, unless the reader cut it, is first offered to match(rest), `rest` running from the
+// line's start to the chunk's end: it returns the line's length when it took the line (then
+// matched() is called), or LogParser::kNoMatch. Any other line, and any line too long to
+// parse, goes to f(line, line_no, rejected). Returns the number of lines.
+template <typename Match, typename Matched, typename F>
+[[gnu::always_inline]] inline uint64_t walk_lines(const LineChunk& chunk, Match&& match,
+                                                  Matched&& matched, F&& f) {
   const std::string_view text = chunk.text();
   const char* p = text.data();
   const char* end = p + text.size();
   uint64_t line_no = 0;
   size_t next_overlong = 0;
   while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
-    const char* line_end = nl ? nl : end;
-    std::string_view line(p, static_cast<size_t>(line_end - p));
-    bool cut = next_overlong < chunk.overlong_lines.size() &&
-               chunk.overlong_lines[next_overlong] == line_no;
+    const bool cut = next_overlong < chunk.overlong_lines.size() &&
+                     chunk.overlong_lines[next_overlong] == line_no;
     next_overlong += cut;
-    f(line, line_no, cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes));
+    const std::string_view rest(p, static_cast<size_t>(end - p));
+    size_t length = cut ? LogParser::kNoMatch : match(rest);
+    // A line over the limit is rejected (below), even when it would match.
+    if (length != LogParser::kNoMatch && length <= LineChunkReader::kMaxLineBytes) {
+      matched();
+    } else {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', rest.size()));
+      length = nl ? static_cast<size_t>(nl - p) : rest.size();
+      const std::string_view line(p, length);
+      f(line, line_no, cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes));
+    }
     ++line_no;
-    p = line_end + 1;
+    p += length + 1;
   }
   return line_no;
+}
+
+}  // namespace chunk_detail
+
+// Calls f(line, line_no, rejected) for every line of `chunk` (without its '\n'), line_no
+// counting from 0 within the chunk; `rejected` is true for a line too long to parse (cut by
+// the reader or over the limit). Returns the number of lines.
+template <typename F>
+uint64_t for_each_line(const LineChunk& chunk, F&& f) {
+  return chunk_detail::walk_lines(
+      chunk, [](std::string_view) { return LogParser::kNoMatch; }, [] {}, f);
 }
 
 // for_each_line() for a job that parses every line: each line is first offered to
@@ -198,30 +221,8 @@ template <typename Record, typename Parsed, typename F>
 uint64_t for_each_line_parsed(const LineChunk& chunk, LogParser& parser, Record&& record,
                               Parsed&& parsed, F&& f) {
   if (!parser.has_line_at()) return for_each_line(chunk, f);
-  const std::string_view text = chunk.text();
-  const char* p = text.data();
-  const char* end = p + text.size();
-  uint64_t line_no = 0;
-  size_t next_overlong = 0;
-  while (p < end) {
-    const bool cut = next_overlong < chunk.overlong_lines.size() &&
-                     chunk.overlong_lines[next_overlong] == line_no;
-    next_overlong += cut;
-    const std::string_view rest(p, static_cast<size_t>(end - p));
-    size_t length = cut ? LogParser::kNoMatch : parser.parse_line_at(rest, record());
-    // A line over the limit is rejected (below), even when it would match.
-    if (length != LogParser::kNoMatch && length <= LineChunkReader::kMaxLineBytes) {
-      parsed();
-    } else {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', rest.size()));
-      length = nl ? static_cast<size_t>(nl - p) : rest.size();
-      const std::string_view line(p, length);
-      f(line, line_no, cut || is_overlong_line(line, LineChunkReader::kMaxLineBytes));
-    }
-    ++line_no;
-    p += length + 1;
-  }
-  return line_no;
+  return chunk_detail::walk_lines(
+      chunk, [&](std::string_view rest) { return parser.parse_line_at(rest, record()); }, parsed, f);
 }
 
 // A worker's parsers, one per format it has met.
