@@ -8,9 +8,12 @@ batch` over them (what one would do without S3 support), and the curl downloads 
 while `logan batch` analyses the local copies at the same time (the same two pieces of work as
 separate programs with no hand-over between them: on a machine whose cores the S3 server shares,
 how fast the server can deliver while the analysis runs). Best of --runs for each; MB/s counts
-the objects' bytes.
+the objects' bytes. With --link-mbit, logan and curl are also timed with the loopback interface
+shaped to a network's rate (tc, as root), where the network and not the machine's CPU is the
+bound: on a small machine the local server's own CPU use otherwise decides.
 
     python3 bench/s3/s3_bench.py --logan build/logan --objects 8 --lines 200000 --connections 8
+    sudo python3 bench/s3/s3_bench.py --link-mbit 0,2400,4000,8000
 """
 from __future__ import annotations
 
@@ -41,20 +44,35 @@ def best_of(runs: int, cmd_or_fn) -> float:
 
 def parallel_curl(endpoint: str, keys: list[str], connections: int, out_dir: Path | None = None):
     """Downloads every key with at most `connections` curl processes at a time, signed as
-    logan signs (SigV4 with curl's --aws-sigv4)."""
-    pending = list(keys)
-    running: list[subprocess.Popen] = []
-    while pending or running:
-        while pending and len(running) < connections:
-            key = pending.pop(0)
-            running.append(subprocess.Popen(
-                ["curl", "-sS", "-f", "-o", str(out_dir / key) if out_dir else "/dev/null",
-                 "--aws-sigv4", "aws:amz:us-east-1:s3",
-                 "--user", f"{s3_server.ACCESS_KEY}:{s3_server.SECRET_KEY}",
-                 "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", f"{endpoint}/bench/{key}"]))
-        done = running.pop(0)
-        if done.wait() != 0:
-            raise RuntimeError("curl failed")
+    logan signs (SigV4 with curl's --aws-sigv4), started by one xargs."""
+    out = str(out_dir / "{}") if out_dir else "/dev/null"
+    subprocess.run(
+        ["xargs", "-0", "-P", str(connections), "-I{}",
+         "curl", "-sS", "-f", "-o", out, "--aws-sigv4", "aws:amz:us-east-1:s3",
+         "--user", f"{s3_server.ACCESS_KEY}:{s3_server.SECRET_KEY}",
+         "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", f"{endpoint}/bench/{{}}"],
+        input="\0".join(keys).encode(), check=True)
+
+
+class ShapedLoopback:
+    """Limits the loopback interface to `mbit` Mbit/s (tc's token bucket filter) while in use:
+    the S3 server then sends at a network's rate instead of as fast as its CPU allows. Needs
+    root and tc (Debian package iproute2); 0 leaves the interface alone."""
+
+    def __init__(self, mbit: int):
+        self.mbit = mbit
+
+    def __enter__(self):
+        if self.mbit:
+            burst = max(2 << 20, self.mbit * 1_000_000 // 8 // 500)
+            subprocess.run(["tc", "qdisc", "replace", "dev", "lo", "root", "tbf", "rate",
+                            f"{self.mbit}mbit", "burst", str(burst), "latency", "50ms"],
+                           check=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self.mbit:
+            subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"], check=False)
 
 
 def main() -> int:
@@ -64,7 +82,11 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=200_000, help="lines per object")
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--link-mbit", default="0",
+                    help="comma-separated loopback rates in Mbit/s to also time logan and curl "
+                         "at (needs root and tc); unshaped is always timed")
     a = ap.parse_args()
+    rates = sorted({0, *(int(r) for r in a.link_mbit.split(","))})  # always unshaped first
     server = s3_server.S3rver()
     try:
         server.create_bucket("bench")
@@ -82,8 +104,17 @@ def main() -> int:
                          server.endpoint, "--s3-connections", str(a.connections)]
             os.environ["AWS_ACCESS_KEY_ID"] = s3_server.ACCESS_KEY
             os.environ["AWS_SECRET_ACCESS_KEY"] = s3_server.SECRET_KEY
-            t_logan = best_of(a.runs, env_logan + ["s3://bench/*.log"])
-            t_curl = best_of(a.runs, lambda: parallel_curl(server.endpoint, keys, a.connections))
+            # logan and curl alternately, best of each, at every link rate asked for.
+            by_rate = {}
+            for rate in rates:
+                t_l, t_c = [], []
+                with ShapedLoopback(rate):
+                    for _ in range(a.runs):
+                        t_l.append(best_of(1, env_logan + ["s3://bench/*.log"]))
+                        t_c.append(best_of(1, lambda: parallel_curl(server.endpoint, keys,
+                                                                      a.connections)))
+                by_rate[rate] = (min(t_l), min(t_c))
+            t_logan, t_curl = by_rate[0]
             t_local = best_of(a.runs, [a.logan, "batch", "--json", "--no-progress", *local])
             fetched = Path(tmp) / "fetched"
             fetched.mkdir()
@@ -114,6 +145,10 @@ def main() -> int:
                     ("curl to files, then logan batch over them", t_both),
                     ("curl to /dev/null with logan over local files", t_beside)):
         print(f"{name:44} {t:8.2f} {mb / t:8.1f}")
+    for rate in rates[1:]:
+        t_l, t_c = by_rate[rate]
+        print(f"loopback shaped to {rate} Mbit/s: logan {t_l:.2f} s, curl {t_c:.2f} s, "
+              f"logan / curl throughput {t_c / t_l:.2f}")
     print(f"logan / curl throughput: {t_curl / t_logan:.2f}; "
           f"logan / (curl, then logan): {t_both / t_logan:.2f}; "
           f"logan / (curl beside the analysis): {t_beside / t_logan:.2f}")

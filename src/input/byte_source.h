@@ -1,5 +1,7 @@
 // ByteSource: the one interface every input is read through (local files, stdin, decoders,
-// S3 and WebHDFS downloads, sockets). Tests wrap or replace it to inject faults.
+// S3 and WebHDFS downloads, sockets). Tests wrap or replace it to inject faults. A source that
+// receives its bytes in blocks of its own (a download) may also lend them, so that the lines
+// are parsed where they arrived instead of being copied into a chunk (LentBytes, lend()).
 // Thread-safety: a source is read by one thread at a time.
 #pragma once
 
@@ -7,10 +9,18 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
 namespace logan {
+
+// Bytes a source hands over without copying them. They stay valid, unchanged, while any copy of
+// `owner` lives (and no longer).
+struct LentBytes {
+  std::string_view bytes;
+  std::shared_ptr<const void> owner;
+};
 
 class ByteSource {
  public:
@@ -26,6 +36,15 @@ class ByteSource {
   // read whichever input has data. Files and pipes always say yes (a read of a pipe may
   // block; the job reads it as it always did).
   virtual bool ready(size_t bytes) { (void)bytes; return true; }
+  // Whether lend() may be called: the source holds its bytes in blocks that it can lend.
+  virtual bool lends() const { return false; }
+  // The next bytes, at most `max` (> 0), lent: the same bytes read() would give, at most the
+  // rest of one block. Empty at the end of the input; waits and fails as read() does.
+  // REQUIRES: lends().
+  virtual Result<LentBytes> lend(size_t max) {
+    (void)max;
+    return Error{"this input cannot lend its bytes"};
+  }
 };
 
 // A local file or stdin, read with read(2).

@@ -5,8 +5,11 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace logan {
@@ -43,6 +46,9 @@ class CompressedInput {
   }
   // Reads past the buffer, straight from the raw input. REQUIRES: available() == 0.
   Result<size_t> read_raw(char* out, size_t capacity) { return raw_->read(out, capacity); }
+  bool raw_lends() const { return raw_->lends(); }
+  // Lends past the buffer. REQUIRES: available() == 0, raw_lends().
+  Result<LentBytes> lend_raw(size_t max) { return raw_->lend(max); }
 
  private:
   std::unique_ptr<ByteSource> raw_;
@@ -203,6 +209,15 @@ class PlainSource final : public ByteSource {
   }
   uint64_t raw_bytes_read() const override { return in_.raw_bytes_read(); }
   bool ready(size_t bytes) override { return in_.ready(bytes); }
+  bool lends() const override { return in_.raw_lends(); }
+  Result<LentBytes> lend(size_t max) override {
+    if (in_.available() == 0) return in_.lend_raw(max);
+    // The first bytes, read to recognise the format: a copy of its own.
+    size_t n = std::min(max, in_.available());
+    auto copy = std::make_shared<const std::string>(in_.data(), n);
+    in_.consume(n);
+    return LentBytes{*copy, copy};
+  }
 
  private:
   CompressedInput in_;

@@ -29,24 +29,43 @@
 namespace logan::test_support {
 
 // Hands out `data` at most `max_read` bytes per read; with `fail_at` set, the read that would
-// pass that offset fails instead.
+// pass that offset fails instead. With `lends`, it also lends its bytes (at most `max_read` at a
+// time, from one buffer that lives as long as any bytes lent from it), as a download does.
 class MemorySource final : public ByteSource {
  public:
-  MemorySource(std::string data, size_t max_read, size_t fail_at = SIZE_MAX)
-      : data_(std::move(data)), max_read_(max_read), fail_at_(fail_at) {}
+  MemorySource(std::string data, size_t max_read, size_t fail_at = SIZE_MAX, bool lends = false)
+      : data_(std::make_shared<const std::string>(std::move(data))),
+        max_read_(max_read),
+        fail_at_(fail_at),
+        lends_(lends) {}
   Result<size_t> read(char* buffer, size_t capacity) override {
-    size_t n = std::min({capacity, max_read_, data_.size() - pos_});
-    if (n > 0 && pos_ + n > fail_at_) return Error{"cannot read 'memory': Input/output error"};
-    if (n > 0) std::memcpy(buffer, data_.data() + pos_, n);
-    pos_ += n;
-    return n;
+    auto got = next(capacity);
+    if (!got) return got.error();
+    if (!got->empty()) std::memcpy(buffer, got->data(), got->size());
+    return got->size();
   }
   uint64_t raw_bytes_read() const override { return pos_; }
+  bool lends() const override { return lends_; }
+  Result<LentBytes> lend(size_t max) override {
+    EXPECT_TRUE(lends_);
+    EXPECT_GT(max, 0u);
+    auto got = next(max);
+    if (!got) return got.error();
+    return LentBytes{*got, data_};
+  }
 
  private:
-  std::string data_;
+  Result<std::string_view> next(size_t capacity) {
+    size_t n = std::min({capacity, max_read_, data_->size() - pos_});
+    if (n > 0 && pos_ + n > fail_at_) return Error{"cannot read 'memory': Input/output error"};
+    std::string_view bytes(data_->data() + pos_, n);
+    pos_ += n;
+    return bytes;
+  }
+  std::shared_ptr<const std::string> data_;
   size_t max_read_;
   size_t fail_at_;
+  bool lends_;
   size_t pos_ = 0;
 };
 

@@ -14,11 +14,21 @@ LineChunkReader::LineChunkReader(std::shared_ptr<MappedFile> file, uint32_t inpu
                                  size_t chunk_bytes)
     : file_(std::move(file)), input_(input), chunk_bytes_(chunk_size_for(chunk_bytes)) {}
 
-Result<bool> LineChunkReader::next_mapped(LineChunk& chunk) {
+namespace {
+
+// Empties `chunk` for the next lines, keeping its buffers' storage.
+void clear_chunk(LineChunk& chunk) {
   chunk.data.clear();
   chunk.mapped = {};
   chunk.mapping.reset();
+  chunk.lender.reset();
   chunk.overlong_lines.clear();
+}
+
+}  // namespace
+
+Result<bool> LineChunkReader::next_mapped(LineChunk& chunk) {
+  clear_chunk(chunk);
   // A file truncated since the last chunk ends where it ends now, as a read would find it.
   const size_t end = std::max<size_t>(file_->size_now(), offset_);
   if (offset_ >= end) return false;
@@ -49,14 +59,106 @@ Result<bool> LineChunkReader::next_mapped(LineChunk& chunk) {
   return true;
 }
 
+Result<bool> LineChunkReader::next_lent(LineChunk& chunk) {
+  clear_chunk(chunk);
+  chunk.input = input_;
+  for (;;) {
+    if (lent_.bytes.empty()) {
+      lent_.owner.reset();
+      auto got = source_->lend(chunk_bytes_);
+      if (!got) return got.error();  // carry_ holds no whole line: nothing read is lost
+      if (got->bytes.empty()) {
+        eof_ = true;
+        if (carry_.empty()) return false;
+        // The last line, without a final newline.
+        chunk.sequence = sequence_++;
+        chunk.offset = offset_;
+        chunk.data.assign(carry_.view());
+        offset_ += carry_.size();
+        carry_.clear();
+        return true;
+      }
+      lent_ = std::move(got.value());
+    }
+    const std::string_view bytes = lent_.bytes;
+    if (carry_.empty()) {
+      // The whole lines of the block, where they lie.
+      const char* last = static_cast<const char*>(memrchr(bytes.data(), '\n', bytes.size()));
+      if (last != nullptr) {
+        const size_t keep = static_cast<size_t>(last - bytes.data()) + 1;
+        chunk.sequence = sequence_++;
+        chunk.offset = offset_;
+        chunk.mapped = bytes.substr(0, keep);
+        chunk.lender = lent_.owner;
+        lent_.bytes.remove_prefix(keep);
+        offset_ += keep;
+        return true;
+      }
+    }
+    // A line that began before this block or does not end in it.
+    const char* nl = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
+    const size_t part = nl != nullptr ? static_cast<size_t>(nl - bytes.data()) : bytes.size();
+    if (carry_.size() + part >= chunk_bytes_) return cut_overlong_lent(chunk);
+    if (nl == nullptr) {
+      carry_.append(bytes);
+      lent_.bytes = {};
+      continue;
+    }
+    // Its end: the line, copied, is a chunk of its own.
+    chunk.sequence = sequence_++;
+    chunk.offset = offset_;
+    chunk.data.assign(carry_.view());
+    chunk.data.append(bytes.substr(0, part + 1));
+    offset_ += chunk.data.size();
+    carry_.clear();
+    lent_.bytes.remove_prefix(part + 1);
+    return true;
+  }
+}
+
+Result<bool> LineChunkReader::cut_overlong_lent(LineChunk& chunk) {
+  ChunkBuffer& data = chunk.data;
+  data.assign(carry_.view().substr(0, std::min(carry_.size(), kOverlongKeepBytes)));
+  data.append(lent_.bytes.substr(0, kOverlongKeepBytes - data.size()));
+  data.push_back('\n');
+  uint64_t length = carry_.size();
+  carry_.clear();
+  for (;;) {
+    if (lent_.bytes.empty()) {
+      lent_.owner.reset();
+      auto got = source_->lend(chunk_bytes_);
+      if (!got) return got.error();
+      if (got->bytes.empty()) {
+        eof_ = true;
+        break;
+      }
+      lent_ = std::move(got.value());
+    }
+    const void* nl = std::memchr(lent_.bytes.data(), '\n', lent_.bytes.size());
+    if (nl != nullptr) {
+      const size_t upto = static_cast<size_t>(static_cast<const char*>(nl) - lent_.bytes.data()) + 1;
+      length += upto;
+      lent_.bytes.remove_prefix(upto);
+      break;
+    }
+    length += lent_.bytes.size();
+    lent_.bytes = {};
+  }
+  chunk.overlong_lines.push_back(0);
+  chunk.sequence = sequence_++;
+  chunk.offset = offset_;
+  offset_ += length;
+  return true;
+}
+
 Result<bool> LineChunkReader::next(LineChunk& chunk) {
   if (file_) return next_mapped(chunk);
   if (pending_error_) return *pending_error_;
-  chunk.mapped = {};
-  chunk.mapping.reset();
+  // The first chunk is read whole, even from a lender: the format is recognised from it.
+  if (sequence_ > 0 && !eof_ && source_->lends()) return next_lent(chunk);
+  clear_chunk(chunk);
   chunk.data.assign(carry_.view());
   carry_.clear();
-  chunk.overlong_lines.clear();
   chunk.input = input_;
   chunk.sequence = sequence_;
   chunk.offset = offset_;

@@ -4,6 +4,9 @@
 // not buffered: its first bytes are kept, the rest skipped, and the chunk marks it as overlong
 // so it counts as one invalid line. Lines over kMaxLineBytes that do fit are handed out whole;
 // the consumer rejects them (see is_overlong_line). Memory is bounded by twice the chunk size.
+// Lines are copied into a chunk's buffer, except from a mapped file and from a source that
+// lends its blocks (a download): the lines within a block are then handed out where they lie,
+// and only a line that straddles two blocks is copied, into a small chunk of its own.
 // Thread-safety: one thread at a time (the batch engine calls it under its input lock).
 #pragma once
 
@@ -67,6 +70,7 @@ struct LineChunk {
   ChunkBuffer data;                     // whole lines, when copied (see text())
   std::string_view mapped;              // whole lines, when read in place from `mapping`
   std::shared_ptr<MappedFile> mapping;  // the file read in place (keeps `mapped` valid), or null
+  std::shared_ptr<const void> lender;   // the lent block `mapped` lies in (keeps it valid), or null
   std::vector<uint64_t> overlong_lines; // 0-based indices, within this chunk, of overlong lines
   uint32_t input = 0;                   // index of the input it came from
   uint64_t sequence = 0;                // 0, 1, 2... within the input
@@ -103,12 +107,17 @@ class LineChunkReader {
   uint64_t raw_bytes_read() const { return file_ ? offset_ : source_->raw_bytes_read(); }
   // Whether next() would not wait for a download (see ByteSource::ready).
   bool ready() {
-    return file_ || eof_ || pending_error_ ||
+    return file_ || eof_ || pending_error_ || !lent_.bytes.empty() ||
            source_->ready(chunk_bytes_ - std::min(carry_.size(), chunk_bytes_));
   }
 
  private:
   Result<bool> next_mapped(LineChunk& chunk);
+  // next() from a source that lends its bytes.
+  Result<bool> next_lent(LineChunk& chunk);
+  // The line begun in carry_, continued in lent_, has at least chunk_bytes_ bytes: hands out
+  // its start, marked, and skips the rest.
+  Result<bool> cut_overlong_lent(LineChunk& chunk);
   // Skips to just past the next newline (or the end); returns the bytes skipped.
   Result<uint64_t> skip_rest_of_line();
 
@@ -117,6 +126,7 @@ class LineChunkReader {
   uint32_t input_;
   size_t chunk_bytes_;
   ChunkBuffer carry_;     // the start of a line that the previous chunk could not finish
+  LentBytes lent_;        // the part of a lent block not yet handed out
   std::optional<Error> pending_error_;
   uint64_t sequence_ = 0;
   uint64_t offset_ = 0;   // decoded bytes handed out or skipped so far

@@ -31,18 +31,39 @@ struct Chunk {
   uint64_t offset;
 };
 
+// How a test source hands out its bytes: at most `max` at a time, copied by read() or lent
+// (after the first chunk, which is always read: see LineChunkReader::next()).
+struct Reads {
+  size_t max;
+  bool lend = false;
+};
+
+const auto kAllReads = testing::Values(Reads{1}, Reads{7}, Reads{kWhole}, Reads{1, true},
+                                        Reads{7, true}, Reads{kWhole, true});
+
+std::string reads_name(Reads reads) {
+  return std::string(reads.lend ? "_lend" : "_read") +
+         (reads.max == kWhole ? std::string("whole") : std::to_string(reads.max));
+}
+
 // Every chunk of `data`, or the reader's first error.
-Result<std::vector<Chunk>> read_chunks(std::string data, size_t max_read, size_t chunk_bytes = kMax,
+Result<std::vector<Chunk>> read_chunks(std::string data, Reads reads, size_t chunk_bytes = kMax,
                                        uint32_t input = 0) {
-  LineChunkReader reader(std::make_unique<MemorySource>(std::move(data), max_read), input,
-                         chunk_bytes);
+  LineChunkReader reader(
+      std::make_unique<MemorySource>(std::move(data), reads.max, SIZE_MAX, reads.lend), input,
+      chunk_bytes);
   std::vector<Chunk> chunks;
   LineChunk chunk;  // reused, as the batch engine does
   for (;;) {
     auto more = reader.next(chunk);
     if (!more) return more.error();
     if (!*more) break;
-    chunks.push_back({std::string(chunk.data.view()), chunk.overlong_lines, chunk.input,
+    // Lent lines lie in the source's own buffer; copied ones in the chunk's.
+    EXPECT_EQ(chunk.lender != nullptr, chunk.mapped.data() != nullptr);
+    if (chunk.lender) {
+      EXPECT_TRUE(chunk.data.empty());
+    }
+    chunks.push_back({std::string(chunk.text()), chunk.overlong_lines, chunk.input,
                       chunk.sequence, chunk.offset});
   }
   auto again = reader.next(chunk);  // the end stays the end
@@ -93,11 +114,11 @@ struct CutCase {
 void PrintTo(const CutCase& c, std::ostream* os) { *os << c.name; }
 
 class LineChunkReaderCutTest
-    : public testing::TestWithParam<std::tuple<CutCase, size_t>> {};
+    : public testing::TestWithParam<std::tuple<CutCase, Reads>> {};
 
 TEST_P(LineChunkReaderCutTest, ChunksAreWholeLinesAndJoinToTheInput) {
-  const auto& [c, max_read] = GetParam();
-  auto chunks = read_chunks(c.input, max_read, c.chunk_bytes, 3);
+  const auto& [c, reads] = GetParam();
+  auto chunks = read_chunks(c.input, reads, c.chunk_bytes, 3);
   ASSERT_TRUE(chunks.ok()) << chunks.error().message;
   EXPECT_GE(chunks->size(), c.min_chunks);
   if (c.input.empty()) {
@@ -107,10 +128,8 @@ TEST_P(LineChunkReaderCutTest, ChunksAreWholeLinesAndJoinToTheInput) {
   }
 }
 
-std::string cut_case_name(const testing::TestParamInfo<std::tuple<CutCase, size_t>>& info) {
-  size_t max_read = std::get<1>(info.param);
-  return std::get<0>(info.param).name + "_read" +
-         (max_read == kWhole ? std::string("whole") : std::to_string(max_read));
+std::string cut_case_name(const testing::TestParamInfo<std::tuple<CutCase, Reads>>& info) {
+  return std::get<0>(info.param).name + reads_name(std::get<1>(info.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -131,12 +150,12 @@ INSTANTIATE_TEST_SUITE_P(
                     kMax, 2},
             CutCase{"small_chunk_bytes_means_the_minimum", varied_lines(kMax / 2), 4096, 1},
             CutCase{"bigger_chunks", varied_lines(5 * kMax), 2 * kMax, 3}),
-        testing::Values(size_t{1}, size_t{7}, kWhole)),
+        kAllReads),
     cut_case_name);
 
 TEST(LineChunkReaderTest, MissingFinalNewlineYieldsLastChunkWithoutIt) {
   const std::string input = varied_lines(kMax + 100) + "last";
-  auto chunks = read_chunks(input, 7);
+  auto chunks = read_chunks(input, {7});
   ASSERT_TRUE(chunks.ok());
   ASSERT_GE(chunks->size(), 2u);
   const Chunk& last = chunks->back();
@@ -176,17 +195,17 @@ struct OverlongCase {
 void PrintTo(const OverlongCase& c, std::ostream* os) { *os << c.name; }
 
 class LineChunkReaderOverlongTest
-    : public testing::TestWithParam<std::tuple<OverlongCase, size_t>> {};
+    : public testing::TestWithParam<std::tuple<OverlongCase, Reads>> {};
 
 // A line over kMaxLineBytes is rejected exactly once: either cut by the reader (marked in
 // overlong_lines, its start kept) or, when it fits in a chunk, handed out whole for the consumer
 // to reject with is_overlong_line(). The lines around it are intact and placed exactly.
 TEST_P(LineChunkReaderOverlongTest, RejectedOnceNextLinesIntact) {
-  const auto& [c, max_read] = GetParam();
+  const auto& [c, reads] = GetParam();
   std::string overlong(c.length, 'x');
   for (size_t i = 0; i < overlong.size(); i += 1000) overlong[i] = 'y';
   const std::string input = c.before + overlong + (c.newline ? "\n" : "") + c.after;
-  auto chunks = read_chunks(input, max_read, c.chunk_bytes);
+  auto chunks = read_chunks(input, reads, c.chunk_bytes);
   ASSERT_TRUE(chunks.ok()) << chunks.error().message;
 
   size_t cut_count = 0;
@@ -227,10 +246,8 @@ TEST_P(LineChunkReaderOverlongTest, RejectedOnceNextLinesIntact) {
 }
 
 std::string overlong_case_name(
-    const testing::TestParamInfo<std::tuple<OverlongCase, size_t>>& info) {
-  size_t max_read = std::get<1>(info.param);
-  return std::get<0>(info.param).name + "_read" +
-         (max_read == kWhole ? std::string("whole") : std::to_string(max_read));
+    const testing::TestParamInfo<std::tuple<OverlongCase, Reads>>& info) {
+  return std::get<0>(info.param).name + reads_name(std::get<1>(info.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -247,17 +264,20 @@ INSTANTIATE_TEST_SUITE_P(
             OverlongCase{"fits_a_big_chunk", "a\n", 2 * kMax, true, "b\n", 4 * kMax, false},
             OverlongCase{"too_long_for_a_big_chunk", "a\n", 5 * kMax, true, "b\n", 4 * kMax,
                          true}),
-        testing::Values(size_t{1}, size_t{7}, kWhole)),
+        kAllReads),
     overlong_case_name);
 
 TEST(LineChunkReaderTest, OffsetAfterCutLineCountsSkippedBytes) {
   const std::string input = "ab\n" + std::string(kMax + 500, 'x') + "\nnext\n";
-  auto chunks = read_chunks(input, kWhole);
-  ASSERT_TRUE(chunks.ok());
-  ASSERT_FALSE(chunks->empty());
-  const Chunk& last = chunks->back();
-  EXPECT_EQ(last.data, "next\n");
-  EXPECT_EQ(last.offset, 3 + kMax + 500 + 1);
+  for (Reads reads : {Reads{kWhole}, Reads{kWhole, true}, Reads{1000, true}}) {
+    SCOPED_TRACE(reads_name(reads));
+    auto chunks = read_chunks(input, reads);
+    ASSERT_TRUE(chunks.ok());
+    ASSERT_FALSE(chunks->empty());
+    const Chunk& last = chunks->back();
+    EXPECT_EQ(last.data, "next\n");
+    EXPECT_EQ(last.offset, 3 + kMax + 500 + 1);
+  }
 }
 
 struct LimitCase {
@@ -273,16 +293,19 @@ class LineChunkReaderLimitTest : public testing::TestWithParam<LimitCase> {};
 TEST_P(LineChunkReaderLimitTest, LineUpToTheLimitIsKeptWhole) {
   const std::string line(GetParam().length, 'x');
   for (const std::string& before : {std::string(), std::string("a\n"), varied_lines(kMax / 3)}) {
-    const std::string input = before + line + GetParam().ending + "b\n";
-    auto chunks = read_chunks(input, 7);
-    ASSERT_TRUE(chunks.ok());
-    size_t cut_count = 0;
-    std::vector<std::string> lines = lines_of(*chunks, &cut_count);
-    EXPECT_EQ(cut_count, 0u);
-    std::vector<std::string> expected = split_lines(input);
-    ASSERT_EQ(lines.size(), expected.size());
-    EXPECT_TRUE(lines == expected);
-    EXPECT_FALSE(is_overlong_line(lines[lines.size() - 2], kMax));
+    for (Reads reads : {Reads{7}, Reads{7, true}, Reads{4096, true}}) {
+      SCOPED_TRACE(reads_name(reads));
+      const std::string input = before + line + GetParam().ending + "b\n";
+      auto chunks = read_chunks(input, reads);
+      ASSERT_TRUE(chunks.ok());
+      size_t cut_count = 0;
+      std::vector<std::string> lines = lines_of(*chunks, &cut_count);
+      EXPECT_EQ(cut_count, 0u);
+      std::vector<std::string> expected = split_lines(input);
+      ASSERT_EQ(lines.size(), expected.size());
+      EXPECT_TRUE(lines == expected);
+      EXPECT_FALSE(is_overlong_line(lines[lines.size() - 2], kMax));
+    }
   }
 }
 
@@ -313,7 +336,7 @@ TEST(IsOverlongLineTest, Table) {
 }
 
 TEST(LineChunkReaderTest, InputIndexAndFirstOffset) {
-  auto chunks = read_chunks("x\ny\n", kWhole, kMax, 17);
+  auto chunks = read_chunks("x\ny\n", {kWhole}, kMax, 17);
   ASSERT_TRUE(chunks.ok());
   ASSERT_EQ(chunks->size(), 1u);
   EXPECT_EQ((*chunks)[0].input, 17u);
@@ -336,11 +359,12 @@ struct FaultCase {
 };
 void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.name; }
 
-class LineChunkReaderFaultTest : public testing::TestWithParam<std::tuple<FaultCase, size_t>> {};
+class LineChunkReaderFaultTest : public testing::TestWithParam<std::tuple<FaultCase, Reads>> {};
 
 TEST_P(LineChunkReaderFaultTest, ReadErrorIsReturned) {
-  const auto& [c, max_read] = GetParam();
-  LineChunkReader reader(std::make_unique<MemorySource>(c.input, max_read, c.fail_at), 0, kMax);
+  const auto& [c, reads] = GetParam();
+  LineChunkReader reader(std::make_unique<MemorySource>(c.input, reads.max, c.fail_at, reads.lend),
+                         0, kMax);
   LineChunk chunk;
   std::string seen;
   for (;;) {
@@ -350,17 +374,15 @@ TEST_P(LineChunkReaderFaultTest, ReadErrorIsReturned) {
       break;
     }
     ASSERT_TRUE(*more) << "reached the end despite the fault";
-    EXPECT_EQ(chunk.data.view().back(), '\n');
-    if (chunk.overlong_lines.empty()) seen += chunk.data.view();
+    EXPECT_EQ(chunk.text().back(), '\n');
+    if (chunk.overlong_lines.empty()) seen += chunk.text();
   }
   EXPECT_LE(seen.size(), c.fail_at) << "no bytes past the fault";
   EXPECT_EQ(c.input.compare(0, seen.size(), seen), 0);
 }
 
-std::string fault_case_name(const testing::TestParamInfo<std::tuple<FaultCase, size_t>>& info) {
-  size_t max_read = std::get<1>(info.param);
-  return std::get<0>(info.param).name + "_read" +
-         (max_read == kWhole ? std::string("whole") : std::to_string(max_read));
+std::string fault_case_name(const testing::TestParamInfo<std::tuple<FaultCase, Reads>>& info) {
+  return std::get<0>(info.param).name + reads_name(std::get<1>(info.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -372,7 +394,7 @@ INSTANTIATE_TEST_SUITE_P(
             FaultCase{"later_chunk", varied_lines(3 * kMax), 2 * kMax + 17},
             FaultCase{"inside_overlong_line", "a\n" + std::string(3 * kMax, 'x') + "\nb\n",
                       kMax + kMax / 2}),
-        testing::Values(size_t{7}, kWhole)),
+        testing::Values(Reads{7}, Reads{kWhole}, Reads{7, true}, Reads{kWhole, true})),
     fault_case_name);
 
 }  // namespace

@@ -13,6 +13,41 @@ constexpr uint64_t kMaxAutoRange = 32 << 20;
 
 }  // namespace
 
+// The storage of spare blocks. A block made from it gives its storage back when its last
+// holder drops it (a part's queue, or a job's chunk that was lent it).
+class ParallelReader::BlockPool : public std::enable_shared_from_this<BlockPool> {
+ public:
+  explicit BlockPool(size_t limit) : limit_(limit) {}
+
+  Block make() {
+    std::string storage;
+    {
+      std::lock_guard lock(mu_);
+      if (!spare_.empty()) {
+        storage = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    storage.reserve(kBlockBytes);
+    return Block(new std::string(std::move(storage)),
+                 [pool = shared_from_this()](std::string* block) {
+                   pool->give(std::move(*block));
+                   delete block;
+                 });
+  }
+
+ private:
+  void give(std::string storage) {
+    storage.clear();
+    std::lock_guard lock(mu_);
+    if (spare_.size() < limit_) spare_.push_back(std::move(storage));
+  }
+
+  const size_t limit_;
+  std::mutex mu_;  // taken after the reader's mu_ when both are held, never before it
+  std::vector<std::string> spare_;
+};
+
 // Hands out one input's parts in order, as their bytes arrive.
 class ParallelReader::PartSource final : public ByteSource {
  public:
@@ -30,6 +65,17 @@ class ParallelReader::PartSource final : public ByteSource {
   }
 
   Result<size_t> read(char* buffer, size_t capacity) override {
+    if (capacity == 0) return size_t{0};
+    auto got = lend(capacity);
+    if (!got) return got.error();
+    // The block is complete and no longer written: copying it needs no lock.
+    if (!got->bytes.empty()) std::memcpy(buffer, got->bytes.data(), got->bytes.size());
+    return got->bytes.size();
+  }
+
+  bool lends() const override { return true; }
+
+  Result<LentBytes> lend(size_t max) override {
     std::unique_lock lock(reader_.mu_);
     while (next_ < last_) {
       Part& part = reader_.parts_[next_];
@@ -38,16 +84,15 @@ class ParallelReader::PartSource final : public ByteSource {
                part.state == PartState::kFailed || reader_.stopping_;
       });
       if (!part.chunks.empty()) {
-        std::string& front = part.chunks.front();
-        size_t n = std::min(capacity, front.size() - pos_);
-        std::memcpy(buffer, front.data() + pos_, n);
+        const Block& front = part.chunks.front();
+        const size_t n = std::min(max, front->size() - pos_);
+        LentBytes out{std::string_view(front->data() + pos_, n), front};
         pos_ += n;
         raw_ += n;
-        if (pos_ == front.size()) {
+        if (pos_ == front->size()) {
           // Its downloader may be waiting for room only when the queue was full.
           bool was_full = part.queued >= reader_.buffer_bytes_;
-          part.queued -= front.size();
-          reader_.give_buffer(std::move(front));
+          part.queued -= front->size();
           part.chunks.pop_front();
           pos_ = 0;
           if (part.chunks.empty() && part.state == PartState::kDone) {
@@ -59,7 +104,7 @@ class ParallelReader::PartSource final : public ByteSource {
           }
           if (was_full) reader_.room_.notify_all();
         }
-        return n;
+        return out;
       }
       if (part.state == PartState::kFailed) return *part.error;
       if (part.state != PartState::kDone) return Error{ObjectStore::kStopped};
@@ -67,7 +112,7 @@ class ParallelReader::PartSource final : public ByteSource {
       reader_.room_.notify_all();
       ++next_;
     }
-    return size_t{0};
+    return LentBytes{};
   }
 
   uint64_t raw_bytes_read() const override { return raw_; }
@@ -91,16 +136,24 @@ uint64_t ParallelReader::range_bytes(const ParallelReadOptions& options, uint64_
   return std::clamp<uint64_t>(per_connection, kMinAutoRange, kMaxAutoRange);
 }
 
+uint64_t ParallelReader::part_bytes(const ParallelReadOptions& options, uint64_t total_bytes,
+                                    uint64_t object_bytes) {
+  const uint64_t range = std::max<uint64_t>(range_bytes(options, total_bytes), 64 * 1024);
+  if (options.part_bytes == 0 && object_bytes <= 2 * range) return std::max<uint64_t>(object_bytes, 1);
+  return range;
+}
+
 ParallelReader::ParallelReader(std::vector<Input> inputs, ParallelReadOptions options)
     : inputs_(std::move(inputs)),
       window_(std::max(1u, options.connections) + 2),
-      buffer_bytes_(std::max<uint64_t>(options.buffer_bytes, kBlockBytes)) {
+      buffer_bytes_(std::max<uint64_t>(options.buffer_bytes, kBlockBytes)),
+      pool_(std::make_shared<BlockPool>(window_ * (buffer_bytes_ / kBlockBytes + 1))) {
   uint64_t total = 0;
   for (const auto& in : inputs_) total += in.object.size;
-  const uint64_t range = std::max<uint64_t>(range_bytes(options, total), 64 * 1024);
   for (size_t i = 0; i < inputs_.size(); ++i) {
     size_t first = parts_.size();
     const uint64_t size = inputs_[i].object.size;
+    const uint64_t range = part_bytes(options, total, size);
     for (uint64_t off = 0; off < size; off += range) {
       Part part;
       part.input = i;
@@ -173,37 +226,24 @@ bool ParallelReader::arrived(size_t first, size_t last, uint64_t skip, uint64_t 
   return true;  // the end of the input is at hand
 }
 
-std::string ParallelReader::take_buffer() {
-  std::string b;
-  if (!spare_.empty()) {
-    b = std::move(spare_.back());
-    spare_.pop_back();
-  }
-  return b;
-}
-
-void ParallelReader::give_buffer(std::string buffer) {
-  buffer.clear();
-  if (spare_.size() < window_ * (buffer_bytes_ / kBlockBytes + 1)) spare_.push_back(std::move(buffer));
-}
-
 void ParallelReader::release(Part& part) {
   if (part.state == PartState::kReleased) return;
   part.state = PartState::kReleased;
-  for (auto& c : part.chunks) give_buffer(std::move(c));
   part.chunks.clear();
   part.queued = 0;
   --held_;
 }
 
-bool ParallelReader::push(Part& part, std::string& block) {
-  std::unique_lock lock(mu_);
-  room_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
-  if (part.dropped || stopping_) return false;
-  part.queued += block.size();
-  part.chunks.push_back(std::move(block));
-  block = take_buffer();
-  data_.notify_all();
+bool ParallelReader::push(Part& part, Block& block) {
+  {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return part.queued < buffer_bytes_ || part.dropped || stopping_; });
+    if (part.dropped || stopping_) return false;
+    part.queued += block->size();
+    part.chunks.push_back(std::move(block));
+    data_.notify_all();
+  }
+  block = pool_->make();
   return true;
 }
 
@@ -222,22 +262,21 @@ void ParallelReader::download_loop() {
     part.state = PartState::kRunning;
     ++held_;
     const Input& in = inputs_[part.input];
-    std::string block = take_buffer();
     lock.unlock();
-    block.reserve(kBlockBytes);
+    Block block = pool_->make();
     Status got = in.store->read_range(http, in.object, part.offset, part.length,
                                       [&](std::string_view bytes) {
       while (!bytes.empty()) {
-        size_t n = std::min(bytes.size(), kBlockBytes - block.size());
-        block.append(bytes.data(), n);
+        size_t n = std::min(bytes.size(), kBlockBytes - block->size());
+        block->append(bytes.data(), n);
         bytes.remove_prefix(n);
-        if (block.size() == kBlockBytes && !push(part, block)) return false;
+        if (block->size() == kBlockBytes && !push(part, block)) return false;
       }
       return true;
     });
-    if (got && !block.empty()) got = push(part, block) ? Status(Ok{}) : Status(Error{ObjectStore::kStopped});
+    if (got && !block->empty()) got = push(part, block) ? Status(Ok{}) : Status(Error{ObjectStore::kStopped});
+    block.reset();
     lock.lock();
-    give_buffer(std::move(block));
     if (got) {
       part.state = PartState::kDone;
     } else {

@@ -98,7 +98,7 @@ class ParallelReaderTest : public testing::Test {
     std::string out;
     LineChunk chunk;
     const LogFormat* format = nullptr;
-    while (cursor.take(chunk, format)) out.append(chunk.data.view());
+    while (cursor.take(chunk, format)) out.append(chunk.text());
     {
       std::lock_guard lock(mu);
       done = true;
@@ -119,9 +119,76 @@ class ParallelReaderTest : public testing::Test {
     }
   }
 
+  // Everything `source` lends, block by block, at most `max` bytes at a time; the lent blocks
+  // are kept in `owners` when given.
+  static Result<std::string> lend_all(ByteSource& source, size_t max,
+                                      std::vector<LentBytes>* kept = nullptr) {
+    std::string out;
+    for (;;) {
+      auto got = source.lend(max);
+      if (!got) return got.error();
+      if (got->bytes.empty()) return out;
+      EXPECT_LE(got->bytes.size(), max);
+      EXPECT_TRUE(got->owner != nullptr);
+      out.append(got->bytes);
+      if (kept) kept->push_back(std::move(got.value()));
+    }
+  }
+
   RemoteContext context_;
   MemoryStore store_;
 };
+
+TEST_F(ParallelReaderTest, LendsTheBytesItWouldRead) {
+  auto a = add("s3://b/a", (3 << 20) + 12345);  // several blocks of 1 MiB in each range
+  auto b = add("s3://b/b", 1000);
+  store_.cut_attempts = 2;  // resumed ranges lend the same bytes
+  std::vector<LentBytes> kept;
+  {
+    auto r = reader({"s3://b/a", "s3://b/b"}, 2);
+    auto source = r->open(InputFile{.path = "s3://b/a"});
+    ASSERT_TRUE(source.ok());
+    EXPECT_TRUE((*source)->lends());
+    char head[10];
+    ASSERT_EQ((*source)->read(head, sizeof head).value(), sizeof head);  // reads and lends mix
+    auto got = lend_all(**source, 1 << 20, &kept);
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ(std::string(head, sizeof head) + *got, a);
+    auto other = r->open(InputFile{.path = "s3://b/b"});
+    got = lend_all(**other, 7);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, b);
+  }
+  // Lent blocks outlive the reader and its sources, unchanged.
+  std::string again = a.substr(0, 10);
+  for (const LentBytes& lent : kept) again.append(lent.bytes);
+  EXPECT_EQ(again, a);
+}
+
+TEST_F(ParallelReaderTest, AJobParsesLentBlocksWhereTheyArrived) {
+  auto want = add_lines("s3://b/big", 5 << 20);
+  ParallelReader r({{&store_, RemoteObject{"s3://b/big", "s3://b/big", want.size()}}},
+                   ParallelReadOptions{2, 2 << 20, 4 << 20});
+  std::vector<InputFile> inputs = {{"s3://b/big"}};
+  InputList queue(inputs);
+  BatchOptions options;
+  options.opener = &r;
+  ChunkCursor cursor(queue, options, nullptr);
+  std::string out;
+  size_t lent = 0;
+  LineChunk chunk;
+  const LogFormat* format = nullptr;
+  while (cursor.take(chunk, format)) {
+    if (chunk.lender != nullptr) {
+      ++lent;
+      EXPECT_TRUE(chunk.data.empty());
+    }
+    out.append(chunk.text());
+  }
+  EXPECT_FALSE(cursor.input_failure().has_value());
+  EXPECT_EQ(out, want);
+  EXPECT_GE(lent, 3u) << "most blocks' lines are not copied";
+}
 
 TEST_F(ParallelReaderTest, ReadsEveryObjectExactlyInOrder) {
   auto a = add("s3://b/a", 300 * 1024 + 17);
@@ -225,6 +292,19 @@ TEST_F(ParallelReaderTest, RangeSizeFollowsTheOptionOrTheInputs) {
   EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 100), 8u << 20);
   EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 8 * (20ull << 20)), 20u << 20);
   EXPECT_EQ(ParallelReader::range_bytes({8, 0, 8 << 20}, 8ull << 30), 32u << 20);
+}
+
+TEST_F(ParallelReaderTest, ObjectsUpToTwoRangesAreReadWhole) {
+  constexpr uint64_t kMiB = 1 << 20;
+  // 8 objects of 46 MiB for 8 connections: ranges of 32 MiB, but each object whole.
+  EXPECT_EQ(ParallelReader::part_bytes({8, 0, 8 * kMiB}, 8 * 46 * kMiB, 46 * kMiB), 46 * kMiB);
+  EXPECT_EQ(ParallelReader::part_bytes({8, 0, 8 * kMiB}, 8 * 46 * kMiB, 64 * kMiB), 64 * kMiB);
+  EXPECT_EQ(ParallelReader::part_bytes({8, 0, 8 * kMiB}, 8 * 46 * kMiB, 65 * kMiB), 32 * kMiB);
+  // One large object: ranges for every connection.
+  EXPECT_EQ(ParallelReader::part_bytes({8, 0, 8 * kMiB}, 100 * kMiB, 100 * kMiB), 12800 * 1024);
+  // A size given is used for every object.
+  EXPECT_EQ(ParallelReader::part_bytes({8, 3 * kMiB, 8 * kMiB}, 8 * 46 * kMiB, 4 * kMiB), 3 * kMiB);
+  EXPECT_EQ(ParallelReader::part_bytes({8, 0, 8 * kMiB}, 0, 0), 1u);
 }
 
 }  // namespace
