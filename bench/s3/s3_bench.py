@@ -57,7 +57,8 @@ def parallel_curl(endpoint: str, keys: list[str], connections: int, out_dir: Pat
 class ShapedLoopback:
     """Limits the loopback interface to `mbit` Mbit/s (tc's token bucket filter) while in use:
     the S3 server then sends at a network's rate instead of as fast as its CPU allows. Needs
-    root and tc (Debian package iproute2); 0 leaves the interface alone."""
+    root and tc (Debian package iproute2); 0 leaves the interface alone. Should the script be
+    killed meanwhile, `tc qdisc del dev lo root` lifts the limit."""
 
     def __init__(self, mbit: int):
         self.mbit = mbit
