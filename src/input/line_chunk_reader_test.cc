@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -266,6 +267,47 @@ INSTANTIATE_TEST_SUITE_P(
                          true}),
         kAllReads),
     overlong_case_name);
+
+// Random inputs (lines of 0 to 400 bytes, some with "\r\n", now and then one about a chunk's
+// length, with or without a final newline) cut by a source that lends blocks of random sizes
+// give the same lines, the same cut ones, and chunks placed exactly, as the same source read.
+TEST(LineChunkReaderTest, LendingGivesTheLinesReadingGives) {
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937 random(seed);
+    std::string input;
+    size_t long_lines = 0;
+    while (input.size() < 3 * kMax + long_lines * kMax) {
+      if (long_lines < 2 && random() % 5000 == 0) {
+        // Around the limit: some are cut by the reader, some handed out whole.
+        input += std::string(kMax - 100 + random() % 3000, 'L');
+        ++long_lines;
+      } else {
+        input += std::string(random() % 400, static_cast<char>('a' + random() % 26));
+      }
+      if (random() % 5 == 0) input += '\r';
+      input += '\n';
+    }
+    if (seed % 2 == 0) input += "no final newline";
+    const size_t block = seed % 3 == 0 ? kWhole : 1 + random() % 20000;
+    auto read = read_chunks(input, {block});
+    auto lent = read_chunks(input, {block, true});
+    ASSERT_TRUE(read.ok() && lent.ok());
+    size_t read_cut = 0;
+    size_t lent_cut = 0;
+    const std::vector<std::string> read_lines = lines_of(*read, &read_cut);
+    const std::vector<std::string> lent_lines = lines_of(*lent, &lent_cut);
+    EXPECT_EQ(lent_cut, read_cut);
+    EXPECT_TRUE(lent_lines == read_lines) << lent_lines.size() << " lines against " << read_lines.size();
+    for (size_t i = 0; i < lent->size(); ++i) {
+      const Chunk& chunk = (*lent)[i];
+      EXPECT_EQ(chunk.sequence, i);
+      if (chunk.overlong_lines.empty()) {
+        EXPECT_EQ(input.compare(chunk.offset, chunk.data.size(), chunk.data), 0) << "chunk " << i;
+      }
+    }
+  }
+}
 
 TEST(LineChunkReaderTest, OffsetAfterCutLineCountsSkippedBytes) {
   const std::string input = "ab\n" + std::string(kMax + 500, 'x') + "\nnext\n";
