@@ -15,37 +15,13 @@
 
 namespace logan {
 
-// Position of the first `c` in `text` at or after `pos`, or npos.
-inline size_t find_byte(std::string_view text, size_t pos, char c) {
-  const char* base = text.data();
-  const size_t end = text.size();
-  size_t i = pos;
-#if defined(__SSE2__)
-  if (end >= 16) {
-    const __m128i needle = _mm_set1_epi8(c);
-    for (; i + 16 <= end; i += 16) {
-      __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
-      int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(block, needle));
-      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
-    if (i >= end) return std::string_view::npos;
-    // Fewer than 16 bytes left: the 16 that end the view, with the bytes before i masked off
-    // (a field that ends its line, the user agent most often, needs no byte-by-byte tail).
-    const size_t start = end - 16;
-    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + start));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle))) >> (i - start);
-    return mask != 0 ? i + static_cast<size_t>(__builtin_ctz(mask)) : std::string_view::npos;
-  }
-#endif
-  for (; i < end; ++i) {
-    if (base[i] == c) return i;
-  }
-  return std::string_view::npos;
-}
+namespace byte_scan_detail {
 
-// Position of the first `c` in `text` at or after `pos`, when no `stop` comes before it; else
-// npos. (A field of a line read in place, which must not run past the line's '\n'.)
-inline size_t find_byte_before(std::string_view text, size_t pos, char c, char stop) {
+// Position of the first `c` in `text` at or after `pos`, or npos; with kStop, npos also when a
+// `stop` comes first. (kStop is a template argument so that find_byte() compares each block
+// once.)
+template <bool kStop>
+inline size_t find_first(std::string_view text, size_t pos, char c, char stop) {
   const char* base = text.data();
   const size_t end = text.size();
   size_t i = pos;
@@ -53,29 +29,47 @@ inline size_t find_byte_before(std::string_view text, size_t pos, char c, char s
   if (end >= 16) {
     const __m128i needle = _mm_set1_epi8(c);
     const __m128i stops = _mm_set1_epi8(stop);
-    auto first = [&](size_t at, unsigned skip) -> size_t {
-      __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + at));
-      auto mask = static_cast<unsigned>(_mm_movemask_epi8(
-                      _mm_or_si128(_mm_cmpeq_epi8(block, needle), _mm_cmpeq_epi8(block, stops)))) >>
-                  skip;
-      return mask == 0 ? std::string_view::npos : at + skip + static_cast<size_t>(__builtin_ctz(mask));
+    auto hits = [&](size_t at) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + at));
+      __m128i found = _mm_cmpeq_epi8(block, needle);
+      if constexpr (kStop) found = _mm_or_si128(found, _mm_cmpeq_epi8(block, stops));
+      return static_cast<unsigned>(_mm_movemask_epi8(found));
+    };
+    // The first hit: `c`, or a `stop` that ends the search.
+    auto verdict = [&](size_t at) {
+      if constexpr (kStop) return base[at] == c ? at : std::string_view::npos;
+      return at;
     };
     for (; i + 16 <= end; i += 16) {
-      const size_t at = first(i, 0);
-      if (at != std::string_view::npos) return base[at] == c ? at : std::string_view::npos;
+      const unsigned mask = hits(i);
+      if (mask != 0) return verdict(i + static_cast<size_t>(__builtin_ctz(mask)));
     }
     if (i >= end) return std::string_view::npos;
-    // The 16 bytes that end the view, those before i masked off, as find_byte() does.
+    // Fewer than 16 bytes left: the 16 that end the view, with the bytes before i masked off
+    // (a field that ends its line, the user agent most often, needs no byte-by-byte tail).
     const size_t start = end - 16;
-    const size_t at = first(start, static_cast<unsigned>(i - start));
-    return at != std::string_view::npos && base[at] == c ? at : std::string_view::npos;
+    const unsigned mask = hits(start) >> (i - start);
+    return mask != 0 ? verdict(i + static_cast<size_t>(__builtin_ctz(mask))) : std::string_view::npos;
   }
 #endif
   for (; i < end; ++i) {
     if (base[i] == c) return i;
-    if (base[i] == stop) return std::string_view::npos;
+    if (kStop && base[i] == stop) return std::string_view::npos;
   }
   return std::string_view::npos;
+}
+
+}  // namespace byte_scan_detail
+
+// Position of the first `c` in `text` at or after `pos`, or npos.
+inline size_t find_byte(std::string_view text, size_t pos, char c) {
+  return byte_scan_detail::find_first<false>(text, pos, c, c);
+}
+
+// Position of the first `c` in `text` at or after `pos`, when no `stop` comes before it; else
+// npos. (A field of a line read in place, which must not run past the line's '\n'.)
+inline size_t find_byte_before(std::string_view text, size_t pos, char c, char stop) {
+  return byte_scan_detail::find_first<true>(text, pos, c, stop);
 }
 
 }  // namespace logan
