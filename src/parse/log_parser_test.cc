@@ -305,6 +305,18 @@ void expect_same_record(const LogRecord& a, const LogRecord& b, std::string_view
   EXPECT_EQ(a.has_endpoint, b.has_endpoint) << context;
 }
 
+// `lines` generated lines in `format` (a `logan gen` format), 5% of them malformed.
+std::string generated_lines(const char* format, size_t lines) {
+  GenOptions options;
+  options.lines = lines;
+  options.format = format;
+  options.malformed_ratio = 0.05;
+  LogGenerator generator(options);
+  std::string text;
+  generator.append_lines(text, options.lines);
+  return text;
+}
+
 // The straight-line parsers of the common layouts against the general loop, on generated lines
 // and on lines broken at random (bytes changed, cut short, quotes and brackets moved): the
 // same verdict and the same fields, line by line.
@@ -323,13 +335,7 @@ TEST(LogParserTest, SpecializedLayoutsMatchTheGeneralLoop) {
     ASSERT_TRUE(format) << format_name;
     LogParser fast(*format);
     LogParser general(*format, /*specialize=*/false);
-    GenOptions options;
-    options.lines = 3000;
-    options.format = gen_format;
-    options.malformed_ratio = 0.05;
-    LogGenerator generator(options);
-    std::string text;
-    generator.append_lines(text, options.lines);
+    const std::string text = generated_lines(gen_format, 3000);
     size_t start = 0;
     int matched = 0;
     while (start < text.size()) {
@@ -376,13 +382,7 @@ TEST(LogParserTest, ParsingALineInPlaceMatchesParsingItCutOut) {
     ASSERT_TRUE(format) << format_name;
     LogParser parser(*format);
     ASSERT_TRUE(parser.has_line_at()) << format_name;
-    GenOptions options;
-    options.lines = 2000;
-    options.format = gen_format;
-    options.malformed_ratio = 0.05;
-    LogGenerator generator(options);
-    std::string lines;
-    generator.append_lines(lines, options.lines);
+    const std::string lines = generated_lines(gen_format, 2000);
     std::string text;
     for (size_t start = 0; start < lines.size();) {
       size_t end = lines.find('\n', start);
