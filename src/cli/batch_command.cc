@@ -45,7 +45,7 @@ int report_and_store(const AccessStats& stats, uint32_t inputs, const std::vecto
     rows.window_end_ms = (stats.last_time() + 1) * 1000;
   }
   rows.final = true;
-  rows.published_ms = wall_clock_ms();
+  rows.published_ms = wall_ms();
   sinks->publish(std::move(rows));  // the writers' threads store it meanwhile
   int status = write_stats(stats, inputs, skipped, args.out);
   Status stored = sinks->flush();

@@ -4,6 +4,9 @@
 // (stop reading) or drop (count and report). At the end of the input, or on SIGINT/SIGTERM,
 // it waits up to --flush-timeout for what it holds to be delivered (a second signal stops
 // waiting) and exits 0 only when every line read was delivered.
+// With --follow --checkpoint DIR, each followed file's acknowledged position is kept in DIR
+// (ShipPositions) and a restart resumes there; --exactly-once also reads the topic back after
+// an unclean stop, so that lines already in it are not shipped again (docs/kafka.md).
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -14,6 +17,8 @@
 #include "cli/commands.h"
 #include "cli/signal_watcher.h"
 #include "kafka/log_shipper.h"
+#include "kafka/ship_positions.h"
+#include "kafka/topic_readback.h"
 #include "kafka/whole_file_source.h"
 #include "stream/duration.h"
 #include "stream/socket_sources.h"
@@ -36,7 +41,12 @@ struct ShipArgs {
   std::vector<std::string> properties;
   bool follow = false;
   bool from_end = false;
+  std::string checkpoint;
+  std::string checkpoint_interval = "1s";
+  bool exactly_once = false;
 };
+
+constexpr int kReadbackTimeoutMs = 30000;
 
 void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
@@ -73,6 +83,25 @@ Result<ShipOptions> ship_options(const ShipArgs& args) {
   }
   o.flush_timeout_ms = *flush;
   o.on_full = args.on_full == "drop" ? OverflowPolicy::kDrop : OverflowPolicy::kBlock;
+  if (!args.checkpoint.empty()) {
+    if (!args.follow) return Error{"--checkpoint keeps the positions of followed files: add --follow"};
+    for (const auto& spec : args.sources) {
+      if (spec == "-") return Error{"--checkpoint: '-' (stdin) has no position to keep; follow files instead"};
+    }
+    if (args.sources.empty()) {
+      return Error{"--checkpoint: stdin (the default input) has no position to keep; name the files to follow"};
+    }
+  }
+  if (args.exactly_once) {
+    if (args.checkpoint.empty()) return Error{"--exactly-once needs --checkpoint DIR (and --follow)"};
+    if (o.on_full == OverflowPolicy::kDrop) {
+      return Error{"--exactly-once cannot be combined with --on-full drop (dropped lines are lost)"};
+    }
+    if (!o.key) {
+      return Error{"--exactly-once keeps each file's lines in order in one partition: use a --key "
+                   "(the default is the host name), not --key none"};
+    }
+  }
   for (const auto& text : args.properties) {
     auto property = parse_property(text);
     if (!property) return property.error();
@@ -112,26 +141,84 @@ int run(const ShipArgs& args) {
     }
     sources.push_back(std::move(source.value()));
   }
+  std::unique_ptr<ShipPositions> positions;
+  if (!args.checkpoint.empty()) {
+    auto interval = parse_duration_ms(args.checkpoint_interval);
+    if (!interval || *interval == 0) {
+      warn("bad --checkpoint-interval '" + args.checkpoint_interval + "': expected a duration such as 1s");
+      return kExitInput;
+    }
+    auto opened = ShipPositions::open(
+        {args.checkpoint, options->topic, options->brokers, args.exactly_once, *interval});
+    if (!opened) {
+      warn(opened.error().message);
+      return kExitInput;
+    }
+    positions = std::move(opened.value());
+  }
   std::signal(SIGPIPE, SIG_IGN);
   // Before librdkafka starts its threads, so that only the watcher sees the signals.
   block_stop_signals();
+  if (positions && args.exactly_once) {
+    // Where every partition ends now (this run's messages come after), and after an unclean
+    // stop what the last run's messages really reached: the topic is the checkpoint.
+    auto back = read_back_topic(options->brokers, options->topic, options->properties,
+                                positions->ship_id(), positions->readback_offsets(),
+                                positions->unclean(), kReadbackTimeoutMs);
+    if (!back) {
+      warn(back.error().message + " (--exactly-once needs the brokers at start)");
+      return kExitFailure;
+    }
+    if (positions->unclean()) {
+      uint64_t skipped = positions->advance_to(back->ends);
+      warn("resuming after an unclean stop: read " + std::to_string(back->messages) +
+           " messages back from the topic; " + lines_text(skipped) +
+           " shipped before the stop but not yet acknowledged are there already and are not "
+           "shipped again");
+    }
+    positions->set_partitions(back->high, /*all=*/true);
+  } else if (positions && positions->unclean()) {
+    uint64_t in_flight = positions->lines_in_flight_at_last_save();
+    warn("resuming after an unclean stop from the last acknowledged positions: at least " +
+         lines_text(in_flight) + " in flight then are shipped again, and any sent after the "
+         "checkpoint was last written (--exactly-once reads the topic back to skip them)");
+  }
+  if (positions) {
+    for (size_t i = 0; i < sources.size(); ++i) {
+      sources[i]->restore(positions->take_source(static_cast<uint32_t>(i), sources[i]->checkpoint_key()));
+    }
+    // From here on the checkpoint says a run is under way (not clean) until the last save.
+    if (Status s = positions->save(false); !s) {
+      warn(s.error().message);
+      return kExitFailure;
+    }
+  }
   auto made = LogShipper::create(*options, [](const std::string& m) { warn(m); });
   if (!made) {
     warn(made.error().message);
     return kExitInput;
   }
   LogShipper& shipper = *made.value();
+  shipper.set_positions(positions.get());
   SignalWatcher signals([&shipper] { shipper.stop(); }, [&shipper](int) { shipper.hurry(); });
 
   std::vector<Status> statuses(sources.size(), Ok{});
   std::vector<std::thread> threads;
   for (size_t i = 0; i < sources.size(); ++i) {
-    threads.emplace_back([&, i] { statuses[i] = sources[i]->run(shipper); });
+    SourceContext& ctx = shipper.source_context(static_cast<uint32_t>(i));
+    threads.emplace_back([&, i] { statuses[i] = sources[i]->run(ctx); });
   }
   for (auto& t : threads) t.join();
   ShipCounts counts = shipper.finish();
 
   int status = kExitOk;
+  if (positions) {
+    // Clean: every line read was acknowledged, nothing can be in the topic past the positions.
+    if (Status s = positions->save(counts.all_delivered() && counts.failed == 0); !s) {
+      warn(s.error().message);
+      status = kExitFailure;
+    }
+  }
   for (const auto& s : statuses) {
     if (!s) {
       warn(s.error().message);
@@ -169,6 +256,15 @@ void register_ship(CLI::App& app, CommandAction& action) {
                 "Follow the files as they grow and are rotated, until stopped");
   cmd->add_flag("--from-end", args->from_end,
                 "With --follow: ship only lines written after logan starts");
+  cmd->add_option("--checkpoint", args->checkpoint,
+                  "With --follow: keep each file's acknowledged position in this directory and "
+                  "resume there after a restart, rotated files included (at-least-once)");
+  cmd->add_option("--checkpoint-interval", args->checkpoint_interval,
+                  "How often to write the checkpoint while lines are acknowledged")
+      ->capture_default_str();
+  cmd->add_flag("--exactly-once", args->exactly_once,
+                "With --checkpoint: after an unclean stop, read the topic back so that no line "
+                "is shipped twice");
   cmd->add_option("--key", args->key,
                   "The key of every message ('none': no key, messages spread over partitions)")
       ->default_str("the host name");

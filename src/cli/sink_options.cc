@@ -23,12 +23,6 @@ void add_sink_options(CLI::App& cmd, SinkArgs& args) {
       ->capture_default_str();
 }
 
-int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args, bool keep_checkpoint) {
   auto sinks = std::make_unique<Sinks>();
   auto timeout = parse_duration_ms(args.timeout);
@@ -79,7 +73,7 @@ void Sinks::keep_checkpoint(std::string bytes, std::vector<StatsRows::Offset> of
   rows.job = job_;
   rows.instance = instance_;
   rows.kind = PublicationKind::kCheckpoint;
-  rows.published_ms = wall_clock_ms();
+  rows.published_ms = wall_ms();
   rows.checkpoint = std::make_shared<const std::string>(std::move(bytes));
   rows.offsets = std::move(offsets);
   rows.done = std::move(done);

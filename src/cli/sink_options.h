@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "sink/sink_writer.h"
 #include "stream/checkpoint_keeper.h"
@@ -62,7 +63,5 @@ class Sinks {
 // A keeper of `logan stream`'s checkpoint in the first of `sinks` (which must outlive it).
 std::shared_ptr<CheckpointKeeper> make_checkpoint_keeper(Sinks& sinks);
 
-// Milliseconds since the epoch, now.
-int64_t wall_clock_ms();
 
 }  // namespace logan

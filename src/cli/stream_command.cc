@@ -114,7 +114,7 @@ std::string html_page(const SlideReport& r, const StreamArgs& args, int64_t slid
 
 // Queues a slide's window, and the all-time total (once per burst), for the --sink databases.
 void store_slide(const SlideReport& r, const ReportOptions& options, Sinks& sinks) {
-  const int64_t now = wall_clock_ms();
+  const int64_t now = wall_ms();
   StatsRows window = make_stats_rows(*r.window->stats, options);
   window.kind = PublicationKind::kWindow;
   window.window_start_ms = r.window->start_ms;
@@ -142,7 +142,7 @@ void publish_stats(const SlideReport& r, const Sinks& names, StatsPublisher& pub
   m.window_end_ms = r.window->end_ms;
   m.final = r.window->final;
   m.sequence = r.sequence;
-  m.published_ms = wall_clock_ms();
+  m.published_ms = wall_ms();
   const std::string key = m.job + "/" + m.instance;  // one instance's messages: one partition
   publisher.publish(key, encode_stats_message(m, *r.window->stats));
   if (!r.last_of_burst) return;

@@ -1,5 +1,6 @@
 // The Kafka source of `logan stream`: see kafka_source.h.
 #include "kafka/kafka_source.h"
+#include "core/clock.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -19,12 +20,6 @@ constexpr size_t kBatchBytes = 1 << 20;
 constexpr int64_t kBatchMs = 50;
 // The same librdkafka error is said again only after this long.
 constexpr int64_t kRepeatWarningMs = 30000;
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 struct PartitionsDeleter {
   void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }

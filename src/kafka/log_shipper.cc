@@ -1,9 +1,11 @@
 // LogShipper: see log_shipper.h.
 #include "kafka/log_shipper.h"
+#include "core/clock.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include <librdkafka/rdkafka.h>
 #include <sys/eventfd.h>
@@ -11,12 +13,6 @@
 
 namespace logan {
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string mib(uint64_t bytes) {
   if (bytes % (1 << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -132,43 +128,152 @@ InputId LogShipper::new_input(std::string name) {
   return InputId{next_input_++, std::make_shared<const std::string>(std::move(name))};
 }
 
+// The context of one source: batches it emits are marked as that source's.
+class LogShipper::SourceView final : public SourceContext {
+ public:
+  SourceView(LogShipper& shipper, uint32_t source) : shipper_(shipper), source_(source) {}
+  bool stopping() const override { return shipper_.stopping(); }
+  int stop_fd() const override { return shipper_.stop_fd(); }
+  std::unique_ptr<LineBatch> new_batch() override { return shipper_.new_batch(); }
+  void emit(std::unique_ptr<LineBatch> batch) override {
+    batch->source = source_;
+    shipper_.emit(std::move(batch));
+  }
+  InputId new_input(std::string name) override { return shipper_.new_input(std::move(name)); }
+  void warn(std::string message) override { shipper_.warn(std::move(message)); }
+  void file_gone(uint64_t file_id, const FilePosition& pos, const std::string& path) override {
+    shipper_.file_gone(source_, file_id, pos, path);
+  }
+
+ private:
+  LogShipper& shipper_;
+  uint32_t source_;
+};
+
+SourceContext& LogShipper::source_context(uint32_t source) {
+  std::lock_guard lock(mu_);
+  views_.push_back(std::make_unique<SourceView>(*this, source));
+  return *views_.back();
+}
+
+void LogShipper::file_gone(uint32_t source, uint64_t file_id, const FilePosition& pos,
+                           const std::string& path) {
+  std::string text = "'" + path + "' (named in the checkpoint, shipped up to byte " +
+                     std::to_string(pos.offset) + ", line " + std::to_string(pos.lines) +
+                     ") is gone: ";
+  std::optional<ShipFileState> state = positions_ ? positions_->file(source, file_id) : std::nullopt;
+  if (state && state->sent_offset > pos.offset) {
+    text += std::to_string(state->sent_offset - pos.offset) + " bytes (" +
+            std::to_string(state->sent_lines - pos.lines) +
+            " lines) read before the stop were never acknowledged and cannot be shipped, nor "
+            "anything written to it after byte " + std::to_string(state->sent_offset);
+  } else {
+    text += "anything written to it after that could not be shipped";
+  }
+  warn_(text);
+}
+
+uintptr_t LogShipper::new_ticket(const Ticket& t) {
+  std::lock_guard lock(tickets_mu_);
+  if (free_tickets_.empty()) {
+    tickets_.push_back(t);
+    return tickets_.size();
+  }
+  uintptr_t handle = free_tickets_.back();
+  free_tickets_.pop_back();
+  tickets_[handle - 1] = t;
+  return handle;
+}
+
+LogShipper::Ticket LogShipper::take_ticket(uintptr_t handle) {
+  std::lock_guard lock(tickets_mu_);
+  Ticket t = tickets_[handle - 1];
+  free_tickets_.push_back(handle);
+  return t;
+}
+
+void LogShipper::give_up(uintptr_t handle, bool hold) {
+  Ticket t = take_ticket(handle);
+  if (t.tracked && positions_) positions_->settle(t.source, t.file_id, t.entry, -1, -1, hold);
+}
+
 void LogShipper::emit(std::unique_ptr<LineBatch> batch) {
   truncated_ += batch->overlong_lines.size();
   std::vector<MessageSpan> messages;  // per call: another source may emit while this one waits
   split_into_messages(batch->data.view(), options_.limits, messages);
+  // With positions: the batch is an entry of its file, each message ends at a known position.
+  bool tracked = positions_ && (batch->position || batch->forget_file);
+  uint64_t entry = 0;
+  if (tracked) {
+    Status saved = Ok{};
+    entry = positions_->add(batch->source, *batch, static_cast<uint32_t>(messages.size()), &saved);
+    if (!saved && !save_failure_reported_.exchange(true)) warn_(saved.error().message);
+    tracked = batch->position.has_value();
+  }
+  const std::string_view data = batch->data.view();
+  uint64_t lines_after = 0;  // lines in the messages after the current one
+  for (const MessageSpan& m : messages) lines_after += m.lines;
   std::unique_lock lock(mu_);
-  for (const MessageSpan& message : messages) {
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const MessageSpan& message = messages[i];
+    lines_after -= message.lines;
     read_ += message.lines;
+    Ticket ticket{message.lines, tracked, batch->source, batch->file_id, entry};
+    uintptr_t handle = new_ticket(ticket);
+    std::string header;
+    if (tracked) {
+      // Where this message's last line ends: the batch's end less what follows it.
+      size_t end = i + 1 < messages.size()
+                       ? static_cast<size_t>(messages[i + 1].payload.data() - data.data())
+                       : data.size();
+      header = positions_->header(batch->source, batch->file_id,
+                                  batch->position->offset - (data.size() - end),
+                                  batch->position->lines - lines_after);
+    }
     const std::string* key = options_.key ? &*options_.key : nullptr;
     if (message.payload.size() > options_.buffer_bytes) {  // a long line that could never fit
       failed_ += message.lines;
       report_failure(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, message.lines);
+      give_up(handle, /*hold=*/false);
       continue;
     }
     for (;;) {
-      int rc = rd_kafka_produce(topic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                const_cast<char*>(message.payload.data()), message.payload.size(),
-                                key ? key->data() : nullptr, key ? key->size() : 0,
-                                reinterpret_cast<void*>(static_cast<uintptr_t>(message.lines)));
-      if (rc == 0) {
+      void* payload = const_cast<char*>(message.payload.data());
+      void* opaque = reinterpret_cast<void*>(handle);
+      rd_kafka_resp_err_t err =
+          header.empty()
+              ? rd_kafka_producev(rk_, RD_KAFKA_V_RKT(topic_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_VALUE(payload, message.payload.size()),
+                                  RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
+                                  RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END)
+              : rd_kafka_producev(rk_, RD_KAFKA_V_RKT(topic_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_VALUE(payload, message.payload.size()),
+                                  RD_KAFKA_V_KEY(key ? key->data() : nullptr, key ? key->size() : 0),
+                                  RD_KAFKA_V_HEADER(kPositionHeader.data(), header.data(),
+                                                    static_cast<ssize_t>(header.size())),
+                                  RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         drops_.accepted();
         break;
       }
-      rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         failed_ += message.lines;
         report_failure(err, message.lines);
+        // Too large ever to send: not held (a restart would fail it again).
+        give_up(handle, err != RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
         break;
       }
       if (options_.on_full == OverflowPolicy::kDrop) {
-        if (drops_.dropped(message.lines, now_ms())) {
+        if (drops_.dropped(message.lines, steady_ms())) {
           warn_("buffer full (" + mib(options_.buffer_bytes) +
                 " of lines undelivered): dropping lines until there is room");
         }
+        give_up(handle, /*hold=*/false);
         break;
       }
       if (stopping_) {  // blocked and asked to stop: these lines will not be sent
         unsent_ += message.lines;
+        give_up(handle, /*hold=*/true);
         break;
       }
       room_.wait_for(lock, std::chrono::milliseconds(50));
@@ -192,8 +297,10 @@ void LogShipper::hurry() {
 
 void LogShipper::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   auto* self = static_cast<LogShipper*>(opaque);
-  auto lines = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(message->_private));
-  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  Ticket t = self->take_ticket(reinterpret_cast<uintptr_t>(message->_private));
+  uint64_t lines = t.lines;
+  bool ok = message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (ok) {
     self->delivered_ += lines;
     if (self->broker_trouble_reported_.exchange(false)) self->warn_("kafka: delivering again");
   } else if (message->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
@@ -202,6 +309,11 @@ void LogShipper::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, voi
   } else {
     self->failed_ += lines;
     self->report_failure(message->err, lines);
+  }
+  if (t.tracked && self->positions_) {
+    // Undelivered lines hold their file's position: a restart ships them again.
+    self->positions_->settle(t.source, t.file_id, t.entry, ok ? message->partition : -1,
+                             ok ? message->offset : -1, !ok);
   }
   self->room_.notify_all();
 }
@@ -236,8 +348,15 @@ void LogShipper::report_failure(int err, uint64_t lines) {
 void LogShipper::poll_loop() {
   while (!poller_done_) {
     rd_kafka_poll(rk_, 100);
+    if (positions_) {
+      if (Status s = positions_->save_if_due(steady_ms()); !s) {
+        if (!save_failure_reported_.exchange(true)) warn_(s.error().message);
+      } else {
+        save_failure_reported_ = false;
+      }
+    }
     std::lock_guard lock(mu_);
-    if (auto total = drops_.summary_due(now_ms())) {
+    if (auto total = drops_.summary_due(steady_ms())) {
       warn_("dropped " + std::to_string(*total) + " lines so far (buffer full)");
     }
   }
@@ -258,9 +377,9 @@ ShipCounts LogShipper::counts() {
 ShipCounts LogShipper::finish() {
   poller_done_ = true;
   if (poller_.joinable()) poller_.join();
-  const int64_t deadline = now_ms() + options_.flush_timeout_ms;
+  const int64_t deadline = steady_ms() + options_.flush_timeout_ms;
   while (rd_kafka_outq_len(rk_) > 0 && !hurry_) {
-    int64_t left = deadline - now_ms();
+    int64_t left = deadline - steady_ms();
     if (left <= 0) break;
     rd_kafka_flush(rk_, static_cast<int>(std::min<int64_t>(left, 100)));
   }

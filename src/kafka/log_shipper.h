@@ -9,8 +9,13 @@
 // counted once in ShipCounts: delivered, dropped, failed (a delivery report with an error) or
 // unsent (still undelivered when finish() gave up).
 //
-// Use: create(), run the sources with it as their context, stop() when asked to (a signal),
-// then finish() once every source has returned. Messages for the operator go through `warn`
+// With --checkpoint, set_positions() hands it a ShipPositions: each file batch becomes an entry
+// there, every message carries a `logan.position` header (the file and the position its last
+// line ends at) and settles its entry when its delivery report comes; a failed or purged
+// message holds its file's position, so that a restart ships it again.
+//
+// Use: create(), run the sources with source_context(i) as their context, stop() when asked to
+// (a signal), then finish() once every source has returned. Messages for the operator go through `warn`
 // (from any thread); LogShipper itself never prints.
 // Thread-safety: the SourceContext methods, stop() and hurry() may be called from any thread;
 // finish() once, after every source has returned.
@@ -28,6 +33,7 @@
 #include "kafka/drop_tally.h"
 #include "kafka/message_splitter.h"
 #include "kafka/ship_options.h"
+#include "kafka/ship_positions.h"
 #include "stream/stream_source.h"
 
 typedef struct rd_kafka_s rd_kafka_t;
@@ -63,6 +69,13 @@ class LogShipper final : public SourceContext {
   InputId new_input(std::string name) override;
   void warn(std::string message) override { warn_(message); }
 
+  // Positions to keep (--checkpoint), before any source runs; it must outlive the shipper.
+  void set_positions(ShipPositions* positions) { positions_ = positions; }
+  // The context source number `source` runs with: its batches are known as that source's.
+  SourceContext& source_context(uint32_t source);
+  // A file the checkpoint named is gone: says what could not be shipped.
+  void file_gone(uint32_t source, uint64_t file_id, const FilePosition& pos, const std::string& path);
+
   // Asks the sources to stop reading; lines already read are still delivered by finish().
   void stop();
   // Makes a running or later finish() give up waiting for deliveries at once.
@@ -78,9 +91,21 @@ class LogShipper final : public SourceContext {
 
  private:
   LogShipper(const ShipOptions& options, Warn warn);
+  // What a message's opaque points to (an index into tickets_, plus one).
+  struct Ticket {
+    uint32_t lines = 0;
+    bool tracked = false;  // settles an entry of positions_
+    uint32_t source = 0;
+    uint64_t file_id = 0;
+    uint64_t entry = 0;
+  };
+  class SourceView;
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
-  void produce(const MessageSpan& message);
+  uintptr_t new_ticket(const Ticket& t);
+  Ticket take_ticket(uintptr_t handle);
+  // A message given up on: settles (hold: keeps its file's position before it) and frees it.
+  void give_up(uintptr_t handle, bool hold);
   bool wait_for_room();
   void poll_loop();
   void report_failure(int err, uint64_t lines);
@@ -105,6 +130,13 @@ class LogShipper final : public SourceContext {
   uint32_t next_input_ = 0;
   std::mutex failure_mu_;
   std::vector<int> failures_reported_;  // error codes already warned about (under failure_mu_)
+
+  ShipPositions* positions_ = nullptr;
+  std::atomic<bool> save_failure_reported_{false};
+  std::vector<std::unique_ptr<SourceView>> views_;  // under mu_
+  std::mutex tickets_mu_;
+  std::vector<Ticket> tickets_;       // under tickets_mu_
+  std::vector<uintptr_t> free_tickets_;
 };
 
 }  // namespace logan

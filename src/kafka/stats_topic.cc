@@ -1,5 +1,6 @@
 // The statistics topic: see stats_topic.h.
 #include "kafka/stats_topic.h"
+#include "core/clock.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -9,12 +10,6 @@
 namespace logan {
 
 namespace {
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // A configuration with logan's settings, then the user's; the error names a bad -X.
 Result<rd_kafka_conf_t*> make_conf(const KafkaProperties& ours, const KafkaProperties& theirs) {

@@ -22,6 +22,35 @@ constexpr uint64_t kVersion = 2;
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
+void write_file_position(BinaryWriter& w, const FilePosition& p) {
+  w.bytes(p.path);
+  w.u64(p.device);
+  w.u64(p.inode);
+  w.u64(p.fingerprint_len);
+  w.u64(p.fingerprint);
+  w.u64(p.offset);
+  w.u64(p.lines);
+  w.u64((p.compressed ? 1 : 0) | (p.complete ? 2 : 0) | (p.gone ? 4 : 0));
+  w.u64(p.raw_size);
+}
+
+FilePosition read_file_position(BinaryReader& r, bool with_raw_size) {
+  FilePosition p;
+  p.path = std::string(r.bytes());
+  p.device = r.u64();
+  p.inode = r.u64();
+  p.fingerprint_len = static_cast<uint32_t>(r.u64());
+  p.fingerprint = r.u64();
+  p.offset = r.u64();
+  p.lines = r.u64();
+  uint64_t flags = r.u64();
+  p.compressed = flags & 1;
+  p.complete = flags & 2;
+  p.gone = flags & 4;
+  if (with_raw_size) p.raw_size = r.u64();
+  return p;
+}
+
 std::string encode_checkpoint(const CheckpointData& data) {
   std::string out(kMagic);
   BinaryWriter w(out);
@@ -35,15 +64,7 @@ std::string encode_checkpoint(const CheckpointData& data) {
     w.u64(entries.size());
     for (const auto& [id, p] : entries) {
       w.u64(id);
-      w.bytes(p.path);
-      w.u64(p.device);
-      w.u64(p.inode);
-      w.u64(p.fingerprint_len);
-      w.u64(p.fingerprint);
-      w.u64(p.offset);
-      w.u64(p.lines);
-      w.u64((p.compressed ? 1 : 0) | (p.complete ? 2 : 0));
-      w.u64(p.raw_size);
+      write_file_position(w, p);
     }
   }
   append_checksum(out, 0);
@@ -70,17 +91,7 @@ Result<CheckpointData> decode_checkpoint(std::string_view bytes) {
     for (uint64_t i = 0; i < n && !r.failed(); ++i) {
       FileEntry e;
       e.first = r.u64();
-      e.second.path = std::string(r.bytes());
-      e.second.device = r.u64();
-      e.second.inode = r.u64();
-      e.second.fingerprint_len = static_cast<uint32_t>(r.u64());
-      e.second.fingerprint = r.u64();
-      e.second.offset = r.u64();
-      e.second.lines = r.u64();
-      uint64_t flags = r.u64();
-      e.second.compressed = flags & 1;
-      e.second.complete = flags & 2;
-      if (version >= 2) e.second.raw_size = r.u64();
+      e.second = read_file_position(r, version >= 2);
       entries.push_back(std::move(e));
     }
   }
@@ -88,7 +99,8 @@ Result<CheckpointData> decode_checkpoint(std::string_view bytes) {
   return data;
 }
 
-Result<std::unique_ptr<CheckpointDir>> CheckpointDir::open(const std::string& dir) {
+Result<std::unique_ptr<CheckpointDir>> CheckpointDir::open(const std::string& dir,
+                                                           const std::string& file) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return Error{"cannot create checkpoint directory '" + dir + "': " + errno_text()};
   }
@@ -103,15 +115,27 @@ Result<std::unique_ptr<CheckpointDir>> CheckpointDir::open(const std::string& di
     ::close(fd);
     return Error{"checkpoint directory '" + dir + "' is in use by another logan process"};
   }
-  return std::unique_ptr<CheckpointDir>(new CheckpointDir(dir, fd));
+  return std::unique_ptr<CheckpointDir>(new CheckpointDir(dir, file, fd));
 }
 
 CheckpointDir::~CheckpointDir() { ::close(lock_fd_); }
 
 Result<std::optional<CheckpointData>> CheckpointDir::load() const {
+  auto bytes = load_bytes();
+  if (!bytes) return bytes.error();
+  if (!*bytes) return std::optional<CheckpointData>();
+  auto data = decode_checkpoint(**bytes);
+  if (!data) {
+    return Error{"refusing checkpoint '" + path_ + "': " + data.error().message +
+                 " (move it away to start from nothing)"};
+  }
+  return std::optional<CheckpointData>(std::move(data.value()));
+}
+
+Result<std::optional<std::string>> CheckpointDir::load_bytes() const {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return std::optional<CheckpointData>();
+    if (errno == ENOENT) return std::optional<std::string>();
     return Error{"cannot read checkpoint '" + path_ + "': " + errno_text()};
   }
   std::string bytes;
@@ -128,16 +152,14 @@ Result<std::optional<CheckpointData>> CheckpointDir::load() const {
     bytes.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
-  auto data = decode_checkpoint(bytes);
-  if (!data) {
-    return Error{"refusing checkpoint '" + path_ + "': " + data.error().message +
-                 " (move it away to start from nothing)"};
-  }
-  return std::optional<CheckpointData>(std::move(data.value()));
+  return std::optional<std::string>(std::move(bytes));
 }
 
 Status CheckpointDir::save(const CheckpointData& data) const {
-  std::string bytes = encode_checkpoint(data);
+  return save_bytes(encode_checkpoint(data));
+}
+
+Status CheckpointDir::save_bytes(std::string_view bytes) const {
   std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Error{"cannot write checkpoint '" + tmp + "': " + errno_text()};

@@ -27,21 +27,33 @@ struct CheckpointData {
 std::string encode_checkpoint(const CheckpointData& data);
 Result<CheckpointData> decode_checkpoint(std::string_view bytes);
 
+// One file position in the layout both the stream's and the shipper's checkpoints use (the
+// version-2 layout; `with_raw_size` false reads version 1's). Check r.failed() afterwards.
+class BinaryWriter;
+class BinaryReader;
+void write_file_position(BinaryWriter& w, const FilePosition& p);
+FilePosition read_file_position(BinaryReader& r, bool with_raw_size = true);
+
 class CheckpointDir {
  public:
-  // Creates the directory if needed and locks it; fails when another process holds it.
-  static Result<std::unique_ptr<CheckpointDir>> open(const std::string& dir);
+  // Creates the directory if needed and locks it; fails when another process holds it. The
+  // checkpoint is the file `file` in it (`logan ship` keeps "ship.checkpoint").
+  static Result<std::unique_ptr<CheckpointDir>> open(const std::string& dir,
+                                                     const std::string& file = "stream.checkpoint");
   ~CheckpointDir();
 
   // The checkpoint, or nullopt when there is none yet. Errors name the file.
   Result<std::optional<CheckpointData>> load() const;
   // Replaces the checkpoint atomically.
   Status save(const CheckpointData& data) const;
+  // The same for checkpoints of another layout: the file's bytes, unchecked.
+  Result<std::optional<std::string>> load_bytes() const;
+  Status save_bytes(std::string_view bytes) const;
   const std::string& path() const { return path_; }
 
  private:
-  CheckpointDir(std::string dir, int lock_fd)
-      : dir_(std::move(dir)), path_(dir_ + "/stream.checkpoint"), lock_fd_(lock_fd) {}
+  CheckpointDir(std::string dir, const std::string& file, int lock_fd)
+      : dir_(std::move(dir)), path_(dir_ + "/" + file), lock_fd_(lock_fd) {}
   std::string dir_;
   std::string path_;
   int lock_fd_;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "input/decoding_source.h"
 #include "stream/fd_reading.h"
 
@@ -55,12 +56,6 @@ constexpr int64_t kRenamedGraceMs = 30000;   // keep reading a file gone from th
 constexpr int64_t kDeferMs = 3000;           // wait for a compressed copy's original to go
 constexpr size_t kMaxVanished = 1024;        // remembered gone files, for compressed copies
 constexpr uint64_t kReadBudget = 64 << 20;   // bytes from one file before looking at others
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 bool compatible(const FilePosition& known, std::string_view prefix) {
   return known.fingerprint_len > 0 && prefix.size() >= known.fingerprint_len &&
@@ -137,7 +132,9 @@ class FileWatchSource final : public StreamSource {
       auto t = std::make_unique<Tracked>();
       t->id = id;
       t->pos = std::move(pos);
-      t->restored = true;
+      // A file already gone when the checkpoint was written is only remembered.
+      t->restored = !t->pos.gone;
+      t->vanished = t->pos.gone;
       t->assembler.reset(t->pos.offset, t->pos.lines);
       next_id_ = std::max(next_id_, id + 1);
       files_.push_back(std::move(t));
@@ -161,16 +158,16 @@ class FileWatchSource final : public StreamSource {
     }
     scan(/*initial=*/true);
     bool behind = read_files({}, /*all=*/true);
-    int64_t last_full = now_ms();
+    int64_t last_full = steady_ms();
     std::vector<char> events(64 * 1024);
     while (!ctx.stopping()) {
       pollfd fds[2] = {{ctx.stop_fd(), POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
       // A file with more to read than one turn's budget is read on at once.
-      int64_t wait = behind ? 0 : std::max<int64_t>(0, last_full + interval - now_ms());
+      int64_t wait = behind ? 0 : std::max<int64_t>(0, last_full + interval - steady_ms());
       int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, static_cast<int>(wait));
       if (n < 0 && errno != EINTR) return Error{std::string("poll: ") + std::strerror(errno)};
       if (ctx.stopping()) break;
-      bool full = now_ms() - last_full >= interval;
+      bool full = steady_ms() - last_full >= interval;
       std::set<std::string> named;
       if (inotify_fd_ >= 0 && n > 0 && (fds[1].revents & POLLIN)) {
         full |= drain_events(events, named);
@@ -178,7 +175,7 @@ class FileWatchSource final : public StreamSource {
       if (full) {
         if (inotify_fd_ >= 0 && watch_ < 0) add_watch();
         scan(/*initial=*/false);
-        last_full = now_ms();
+        last_full = steady_ms();
       }
       behind = read_files(named, full || behind);
       housekeeping();
@@ -302,13 +299,19 @@ class FileWatchSource final : public StreamSource {
         bool compressed = false;
         if (read_prefix(path_of(name), prefix, compressed) &&
             (compatible(t->pos, prefix) || t->pos.fingerprint_len == 0) && !shrank) {
-          if (!t->live()) t->last_change_ms = now_ms();
+          if (!t->live()) t->last_change_ms = steady_ms();
           t->restored = t->vanished = false;
+          if (t->pos.gone) {
+            t->pos.gone = false;
+            send_position(*t);
+          }
         } else if (t->live() && !t->pos.compressed) {
           // The file being followed was truncated or rewritten in place: read it again.
           t->pos.path = name;
           restart_file(*t, shrank ? "was truncated" : "was rewritten");
         } else {
+          // A file the checkpoint named whose inode now holds another file: it is gone.
+          if (t->restored) ctx_->file_gone(t->id, t->pos, path_of(t->pos.path));
           remember_content(*t);
           drop(t);
           t = nullptr;
@@ -322,11 +325,13 @@ class FileWatchSource final : public StreamSource {
       if (wanted(name)) candidates.push_back(std::move(c));
     }
     ::closedir(d);
+    std::vector<Tracked*> lost;  // named by the checkpoint, not found
     for (auto& t : files_) {
-      if (t->live() && !t->present && t->fd < 0) t->vanished = true;
+      if (t->live() && !t->present && t->fd < 0) mark_gone(*t);
       if (t->restored) {  // not in the directory: remembered, like any file that has gone
         t->restored = false;
-        t->vanished = true;
+        mark_gone(*t);
+        lost.push_back(t.get());
       }
     }
     for (auto it = deferred_.begin(); it != deferred_.end();) {
@@ -335,7 +340,22 @@ class FileWatchSource final : public StreamSource {
       it = listed ? std::next(it) : deferred_.erase(it);
     }
     for (auto& c : candidates) add_candidate(c, initial);
+    // Still gone once the new names were looked at (not adopted as a compressed copy): what
+    // was written to them after the checkpoint is out of reach, and the operator is told.
+    for (Tracked* t : lost) {
+      if (t->vanished) ctx_->file_gone(t->id, t->pos, path_of(t->pos.path));
+    }
     trim_vanished();
+  }
+
+  // The file is no longer in the directory: remembered (for a compressed copy of it), and the
+  // checkpoint learns it is gone, so that a restart does not look for it.
+  void mark_gone(Tracked& t) {
+    t.vanished = true;
+    if (!t.pos.gone) {
+      t.pos.gone = true;
+      send_position(t);
+    }
   }
 
   void drop(Tracked* t) {
@@ -390,15 +410,16 @@ class FileWatchSource final : public StreamSource {
         if (t->live() && t->present && !t->pos.compressed && compatible(t->pos, prefix)) {
           Deferred& d = deferred_[c.name];
           uint64_t size = static_cast<uint64_t>(c.st.st_size);
-          if (d.since == 0 || d.size != size) d.since = now_ms();
+          if (d.since == 0 || d.size != size) d.since = steady_ms();
           d.size = size;
-          if (now_ms() - d.since < kDeferMs) return;
+          if (steady_ms() - d.since < kDeferMs) return;
         }
       }
     }
     deferred_.erase(c.name);
     if (earlier != nullptr) {
       earlier->restored = earlier->vanished = false;
+      earlier->pos.gone = false;
       earlier->close_fd();
       earlier->pos.device = c.st.st_dev;
       earlier->pos.inode = c.st.st_ino;
@@ -409,7 +430,7 @@ class FileWatchSource final : public StreamSource {
       earlier->read_size = UINT64_MAX;
       earlier->input.reset();
       earlier->assembler.reset(earlier->pos.offset, earlier->pos.lines);
-      earlier->last_change_ms = now_ms();
+      earlier->last_change_ms = steady_ms();
       earlier->adopted = true;
       send_position(*earlier);
       return;
@@ -422,7 +443,7 @@ class FileWatchSource final : public StreamSource {
     t->pos.compressed = compressed;
     set_fingerprint(t->pos, prefix);
     t->present = true;
-    t->last_change_ms = now_ms();
+    t->last_change_ms = steady_ms();
     if (initial && options_.from_end && !restored_any_) {
       if (compressed) {
         t->pos.complete = true;  // not read unless it changes
@@ -478,6 +499,7 @@ class FileWatchSource final : public StreamSource {
     old->id = next_id_++;
     old->pos = t.pos;
     old->pos.device = old->pos.inode = 0;
+    old->pos.gone = true;
     old->vanished = true;
     send_position(*old);
     files_.push_back(std::move(old));
@@ -566,7 +588,7 @@ class FileWatchSource final : public StreamSource {
         break;
       }
       budget -= std::min<uint64_t>(budget, static_cast<uint64_t>(n));
-      t.last_change_ms = now_ms();
+      t.last_change_ms = steady_ms();
       auto batch = t.assembler.commit(static_cast<size_t>(n));
       if (batch) send(t, std::move(batch), t.assembler);
     }
@@ -625,7 +647,7 @@ class FileWatchSource final : public StreamSource {
         t.pos.complete = true;
         t.pos.raw_size = static_cast<uint64_t>(st.st_size);
         send(t, std::move(last), a);
-        t.last_change_ms = now_ms();
+        t.last_change_ms = steady_ms();
         return;
       }
       auto batch = a.commit(*n);
@@ -643,7 +665,7 @@ class FileWatchSource final : public StreamSource {
   }
 
   void housekeeping() {
-    int64_t now = now_ms();
+    int64_t now = steady_ms();
     for (auto& t : files_) {
       if (!t->live() || t->fd < 0) continue;
       int64_t quiet = now - t->last_change_ms;
@@ -654,7 +676,7 @@ class FileWatchSource final : public StreamSource {
       if (!t->present && quiet > kRenamedGraceMs) {
         t->close_fd();
         t->assembler.release_if_idle();
-        t->vanished = true;
+        mark_gone(*t);
       }
     }
   }

@@ -54,6 +54,7 @@ std::unique_ptr<LineBatch> LineAssembler::take_lines(size_t end) {
   out->data.resize(end);
   uint64_t n = count_newlines(out->data.data(), end);
   out->first_line = lines_ + 1;
+  out->first_offset = offset_;
   lines_ += n;
   offset_ += end + skipped_;
   skipped_ = 0;
@@ -106,6 +107,7 @@ std::unique_ptr<LineBatch> LineAssembler::finish() {
     skipping_ = false;
   }
   out->first_line = lines_ + 1;
+  out->first_offset = offset_;
   lines_ += 1;
   offset_ += out->data.size() + skipped_;
   skipped_ = 0;

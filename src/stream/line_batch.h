@@ -26,6 +26,7 @@ struct FilePosition {
   uint64_t lines = 0;            // lines counted
   bool compressed = false;
   bool complete = false;         // a compressed file read to the end of its stream
+  bool gone = false;             // no longer in the directory (remembered for a copy of it)
   uint64_t raw_size = 0;         // compressed: its size on disk when it was read to the end
   bool operator==(const FilePosition&) const = default;
 };
@@ -41,6 +42,7 @@ struct LineBatch {
   uint32_t source = 0;        // index of the source in the job
   InputId input;              // where the lines come from
   uint64_t first_line = 1;    // line number of the batch's first line within its input
+  uint64_t first_offset = 0;  // input offset where the first line starts (LineAssembler)
   ChunkBuffer data;           // whole lines; the last may lack its '\n'
   std::vector<uint64_t> overlong_lines;  // 0-based indices of lines cut short (over 1 MiB)
   uint64_t file_id = 0;                  // file sources: the source's id for the file
@@ -65,6 +67,7 @@ struct LineBatch {
     overlong_lines.clear();
     position.reset();
     first_line = 1;
+    first_offset = 0;
     file_id = 0;
     forget_file = false;
     barrier.reset();

@@ -36,6 +36,13 @@ class SourceContext {
   // checkpointed (StreamSource::checkpointed() has been called). A Kafka source calls it before
   // it gives partitions up. Contexts outside a job return at once.
   virtual void settle() {}
+  // A file named by the checkpoint the source was restored from (read up to `pos`, known as
+  // `file_id`) is gone, under any name: what was written to it after `pos` cannot be read.
+  virtual void file_gone(uint64_t /*file_id*/, const FilePosition& pos, const std::string& path) {
+    warn("'" + path + "' (named in the checkpoint, read up to byte " + std::to_string(pos.offset) +
+         ", line " + std::to_string(pos.lines) +
+         ") is gone: anything written to it after that could not be read");
+  }
 };
 
 // A file's position as checkpointed, with the id the source knows it by.

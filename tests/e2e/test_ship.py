@@ -422,6 +422,218 @@ class Faults(ShipTestCase):
         self.assertFalse(any("dropped" in l for l in p.stderr_lines()), p.describe())
 
 
+class RotatingWriter:
+    """Writes numbered access-log lines into DIR/access.log from a thread of its own, as a web
+    server does (appends whole lines), and rotates the log the way logrotate and `nginx -s
+    reopen` do: access.log.1 becomes access.log.2, access.log becomes access.log.1, and the
+    writer reopens a new access.log."""
+
+    def __init__(self, directory: Path, total: int, per_tick: int = 40, tick: float = 0.01):
+        self.dir = directory
+        self.total = total
+        self.per_tick = per_tick
+        self.tick = tick
+        self.written = 0
+        self.lock = threading.Lock()
+        self.rotate_now = threading.Event()
+        self.paused = threading.Event()
+        self.rotations = 0
+        self.all_lines: list[bytes] = []
+        self.f = (self.dir / "access.log").open("ab")
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _rotate(self):
+        self.f.close()
+        if (self.dir / "access.log.1").exists():
+            (self.dir / "access.log.1").rename(self.dir / "access.log.2")
+        (self.dir / "access.log").rename(self.dir / "access.log.1")
+        self.f = (self.dir / "access.log").open("ab")
+        self.rotations += 1
+
+    def _run(self):
+        while self.written < self.total:
+            if self.rotate_now.is_set():
+                self._rotate()
+                self.rotate_now.clear()
+            if self.paused.is_set():
+                time.sleep(self.tick)
+                continue
+            n = min(self.per_tick, self.total - self.written)
+            chunk = numbered_lines(n, tag="r", start=self.written)
+            self.f.write(chunk)
+            self.f.flush()
+            with self.lock:
+                self.all_lines.extend(as_lines(chunk))
+                self.written += n
+            time.sleep(self.tick)
+        self.f.close()
+
+    def count(self) -> int:
+        with self.lock:
+            return self.written
+
+    def rotate(self):
+        """Rotates at once (between two writes) and waits until it is done."""
+        self.rotate_now.set()
+        wait_until(lambda: not self.rotate_now.is_set() or not self.thread.is_alive(), "the rotation")
+
+    def join(self):
+        self.thread.join(timeout=WAIT)
+        return b"".join(l + b"\n" for l in self.all_lines)
+
+
+class Checkpoint(ShipTestCase):
+    """`logan ship --follow --checkpoint`: a log that grows and is rotated twice, once while
+    logan is stopped, with logan killed (kill -9) four times while it ships: no line lost, and
+    with --exactly-once none twice."""
+
+    def kill_and_restart_scenario(self, *mode) -> tuple[bytes, bytes, list[str]]:
+        c = self.cluster()
+        d = self.tmp / "logs"
+        d.mkdir()
+        ck = self.tmp / "ck"
+        writer = RotatingWriter(d, total=30000)
+        self.addCleanup(writer.thread.join, 10)
+        args = ["--brokers", c.bootstrap, "-t", "logs", "--follow", d / "access.log",
+                "--checkpoint", ck, "--checkpoint-interval", "200ms", *mode]
+        stderr: list[str] = []
+        for kill in range(4):
+            p = self.ship(args)
+            start = writer.count()
+            # Kill it while it ships: once lines written since it started reach the topic.
+            wait_until(lambda: writer.count() > start + 2000, "the writer to go on")
+            time.sleep(0.05 * kill)
+            p.proc.kill()
+            p.proc.wait()
+            p.finish()
+            stderr += p.stderr_lines()
+            if kill == 1:
+                writer.rotate()   # while logan runs it would follow; now it is stopped
+                time.sleep(0.2)
+            if kill == 2:
+                # Lines written while logan is stopped, then the rotation: logrotate's work.
+                writer.paused.set()
+                writer.rotate()
+                writer.paused.clear()
+        p = self.ship(args)
+        data = writer.join()
+        self.assertEqual(writer.rotations, 2)
+        want = collections.Counter(as_lines(data))
+
+        def all_there():
+            return set(want) <= set(as_lines(self.consume(c)))
+        try:
+            wait_until(all_there, "every line written to reach the topic")
+        except AssertionError as e:
+            missing = set(want) - set(as_lines(self.consume(c)))
+            raise AssertionError(f"{e}: {len(missing)} missing, e.g. {sorted(missing)[:3]}; "
+                                 f"stderr of the runs: {stderr + p.stderr_lines()}") from None
+        p.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(p.finish(), 0, p.describe())
+        stderr += p.stderr_lines()
+        return self.consume(c), data, stderr
+
+    def test_at_least_once_loses_nothing_across_kills_and_rotations(self):
+        got, data, stderr = self.kill_and_restart_scenario()
+        g = collections.Counter(as_lines(got))
+        w = collections.Counter(as_lines(data))
+        self.assertEqual(w - g, collections.Counter(), "no line lost")
+        self.assertEqual(set(g), set(w), "nothing but the lines written")
+        self.assertTrue(any("resuming after an unclean stop" in l for l in stderr), stderr)
+
+    def test_exactly_once_ships_every_line_once_across_kills_and_rotations(self):
+        got, data, stderr = self.kill_and_restart_scenario("--exactly-once")
+        self.assertSameLines(got, data, "--exactly-once after four kill -9 and two rotations")
+        self.assertTrue(any("read" in l and "back from the topic" in l for l in stderr), stderr)
+
+    def ship_until(self, c: MockCluster, args, lines: int) -> ShipProc:
+        """Runs `logan ship` until the topic holds `lines` lines, stops it with SIGTERM and
+        checks that it exits 0."""
+        p = self.ship(args)
+        wait_until(lambda: len(as_lines(self.consume(c))) >= lines, f"{lines} lines in the topic")
+        p.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(p.finish(), 0, p.describe())
+        return p
+
+    def test_clean_stop_and_restart_sends_nothing_twice(self):
+        c = self.cluster()
+        log = self.tmp / "access.log"
+        log.write_bytes(numbered_lines(1000, "a"))
+        args = ["--brokers", c.bootstrap, "-t", "logs", "--follow", log, "--checkpoint",
+                self.tmp / "ck"]
+        p = self.ship_until(c, args, 1000)
+        self.assertEqual(p.stderr_lines(), [], p.describe())
+        with log.open("ab") as f:
+            f.write(numbered_lines(500, "b"))
+        p = self.ship_until(c, args, 1500)
+        self.assertEqual(p.stderr_lines(), [], p.describe())
+        self.assertSameLines(self.consume(c), numbered_lines(1000, "a") + numbered_lines(500, "b"))
+
+    def test_a_rotated_file_deleted_while_stopped_is_reported(self):
+        c = self.cluster()
+        log = self.tmp / "access.log"
+        log.write_bytes(numbered_lines(300, "a"))
+        args = ["--brokers", c.bootstrap, "-t", "logs", "--follow", log, "--checkpoint",
+                self.tmp / "ck"]
+        self.ship_until(c, args, 300)
+        with log.open("ab") as f:
+            f.write(numbered_lines(100, "lost"))
+        log.unlink()   # rotated and compressed away (or deleted) while logan was stopped
+        log.write_bytes(numbered_lines(50, "new"))
+        p = self.ship_until(c, args, 350)
+        gone = [l for l in p.stderr_lines() if "is gone" in l]
+        self.assertEqual(len(gone), 1, p.describe())
+        self.assertIn("access.log", gone[0])
+        self.assertIn("shipped up to byte", gone[0])
+        self.assertSameLines(self.consume(c), numbered_lines(300, "a") + numbered_lines(50, "new"))
+
+    def test_bad_and_foreign_checkpoints_are_refused(self):
+        c = self.cluster(topics=("logs:1", "other:1"))
+        log = self.tmp / "access.log"
+        log.write_bytes(numbered_lines(10))
+        ck = self.tmp / "ck"
+        args = ["--brokers", c.bootstrap, "--follow", log, "--checkpoint", ck]
+        self.ship_until(c, [*args, "-t", "logs"], 10)
+        r = self.run_logan("ship", *args, "-t", "other", timeout=WAIT)
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertOneLineNaming(r.stderr, "topic 'logs'", r)
+        r = self.run_logan("ship", "--brokers", "127.0.0.1:1", "--follow", log, "--checkpoint", ck,
+                           "-t", "logs", timeout=WAIT)
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertOneLineNaming(r.stderr, "brokers", r)
+        state = ck / "ship.checkpoint"
+        raw = bytearray(state.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        state.write_bytes(bytes(raw))
+        r = self.run_logan("ship", *args, "-t", "logs", timeout=WAIT)
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertOneLineNaming(r.stderr, "ship.checkpoint", r)
+        self.assertEqual(state.read_bytes(), bytes(raw), "a refused checkpoint is left as it was")
+
+    def test_usage_errors(self):
+        b = ["--brokers", "127.0.0.1:9092", "--topic", "t"]
+        log = self.write("a.log", numbered_lines(1))
+        ck = self.tmp / "ck"
+        cases = [
+            ([*b, "--checkpoint", ck, log], "--follow"),
+            ([*b, "--follow", "--checkpoint", ck, "-"], "stdin"),
+            ([*b, "--follow", "--checkpoint", ck], "stdin"),
+            ([*b, "--follow", "--exactly-once", log], "--checkpoint"),
+            ([*b, "--follow", "--checkpoint", ck, "--exactly-once", "--on-full", "drop", log],
+             "--on-full drop"),
+            ([*b, "--follow", "--checkpoint", ck, "--exactly-once", "--key", "none", log],
+             "--key none"),
+            ([*b, "--follow", "--checkpoint", ck, "--checkpoint-interval", "soon", log],
+             "--checkpoint-interval"),
+        ]
+        for args, name in cases:
+            with self.subTest(args=args):
+                r = self.run_logan("ship", *args, stdin=b"", timeout=WAIT)
+                self.assertEqual(r.returncode, 2, r.describe())
+                self.assertOneLineNaming(r.stderr, name, r)
+
+
 class Usage(ShipTestCase):
 
     def assertUsageError(self, args, name):
