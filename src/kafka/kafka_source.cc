@@ -1,15 +1,17 @@
 // The Kafka source of `logan stream`: see kafka_source.h.
 #include "kafka/kafka_source.h"
-#include "core/clock.h"
 
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
+
+#include "core/clock.h"
 
 namespace logan {
 
@@ -38,7 +40,17 @@ class KafkaSource final : public StreamSource {
       closing_ = true;
       commit_locked(durable_, /*async=*/false);
     }
-    rd_kafka_consumer_close(rk_);
+    rd_kafka_consumer_close(rk_);  // leaves the group
+    if (!ever_assigned_) {
+      // librdkafka 2.0.2 (Debian 12) aborts in rd_kafka_destroy() when the cooperative-sticky
+      // assignor was chosen but no assignment has reached this member yet (an instance
+      // stopped while it waits for the group to rebalance: librdkafka issue #4312, fixed in
+      // 2.3). Such a consumer holds no partition and has nothing to commit: it has left the
+      // group above, and the process is ending, so its handle is kept instead of destroyed.
+      static std::vector<rd_kafka_t*>* kept = new std::vector<rd_kafka_t*>();
+      kept->push_back(rk_);
+      return;
+    }
     rd_kafka_destroy(rk_);
   }
 
@@ -259,6 +271,7 @@ class KafkaSource final : public StreamSource {
     auto* self = static_cast<KafkaSource*>(opaque);
     const bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->ever_assigned_ = true;
       self->assign(list);
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, list)) rd_kafka_error_destroy(e);
@@ -372,6 +385,7 @@ class KafkaSource final : public StreamSource {
   std::mutex mu_;  // guards what the engine's and librdkafka's threads touch
   SourceContext* ctx_ = nullptr;
   bool closing_ = false;
+  std::atomic<bool> ever_assigned_{false};  // the group has given this member an assignment
   std::map<int32_t, int64_t> assigned_;  // partition -> the offset it started at
   std::set<int32_t> seen_;
   std::map<int32_t, int64_t> restored_;  // partition -> next offset, from the checkpoint

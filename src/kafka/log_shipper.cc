@@ -1,6 +1,5 @@
 // LogShipper: see log_shipper.h.
 #include "kafka/log_shipper.h"
-#include "core/clock.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +9,8 @@
 #include <librdkafka/rdkafka.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+#include "core/clock.h"
 
 namespace logan {
 namespace {

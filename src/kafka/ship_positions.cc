@@ -1,10 +1,11 @@
 // ShipPositions: see ship_positions.h.
 #include "kafka/ship_positions.h"
-#include "core/clock.h"
 
 #include <algorithm>
 #include <chrono>
 #include <random>
+
+#include "core/clock.h"
 
 namespace logan {
 

@@ -1,11 +1,12 @@
 // The statistics topic: see stats_topic.h.
 #include "kafka/stats_topic.h"
-#include "core/clock.h"
 
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <map>
+
+#include "core/clock.h"
 
 namespace logan {
 

@@ -181,6 +181,31 @@ class KafkaStream(KafkaStreamCase):
         self.assertEqual(ta["content_size"]["sum"] + tb["content_size"]["sum"],
                          want["content_size"]["sum"])
 
+    def test_sigterm_while_the_group_rebalances_exits_cleanly(self):
+        # An instance killed with kill -9 stays a member until its session times out; one
+        # started in its place waits for that rebalance. Stopped meanwhile, librdkafka 2.0.2
+        # used to abort (cooperative-sticky assignor, librdkafka issue #4312): exit 134 after
+        # the final report. Each stop must be clean and lose nothing.
+        c = self.cluster()
+        data = self.lines(3000, 40)
+        self.ship_all(c, data, "--key", "none")
+        ck = self.tmp / "ck"
+        fast = ["--checkpoint", ck, "--checkpoint-interval", "300ms"]
+        a = self.stream(c, "g6", *fast)
+        wait_until(lambda: a.total_lines() >= 3000, "the lines counted", a)
+        time.sleep(1)   # a checkpoint, and its offsets committed
+        a.kill9()
+        for delay in (1.0, 4.0, 6.5):
+            b = self.stream(c, "g6", *fast)
+            time.sleep(delay)  # the dead member's session (6 s) may or may not have timed out
+            final = b.stop()   # raises unless it exits 0 with a final object
+            self.assertTrue(final["final"])
+            self.assertNotIn(b"Assertion", b.stderr)
+        s = self.stream(c, "g6", *fast)
+        wait_until(lambda: b"kafka: assigned logs[" in s.stderr_so_far(), "the partitions", s)
+        time.sleep(1)
+        self.assertMatchesBatch(s.stop()["total"], data, "after the interrupted rebalances")
+
     def test_brokers_down_and_back_nothing_lost(self):
         c = self.cluster()
         first, second = self.lines(4000, 30), self.lines(4000, 31)
