@@ -16,6 +16,7 @@
 #include "kafka/kafka_source.h"
 #include "kafka/ship_options.h"
 #include "kafka/stats_topic.h"
+#include "kafka/stats_topic_keeper.h"
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
 #include "report/stats_report.h"
@@ -133,7 +134,9 @@ void store_slide(const SlideReport& r, const ReportOptions& options, Sinks& sink
 }
 
 // Produces a slide's window, and the all-time total (once per burst), to the statistics topic.
-void publish_stats(const SlideReport& r, const Sinks& names, StatsPublisher& publisher) {
+// When the topic keeps the checkpoint, the totals are the checkpoints' (StatsTopicKeeper).
+void publish_stats(const SlideReport& r, const Sinks& names, StatsPublisher& publisher,
+                   bool totals) {
   StatsMessage m;
   m.job = names.job();
   m.instance = names.instance();
@@ -145,7 +148,7 @@ void publish_stats(const SlideReport& r, const Sinks& names, StatsPublisher& pub
   m.published_ms = wall_ms();
   const std::string key = m.job + "/" + m.instance;  // one instance's messages: one partition
   publisher.publish(key, encode_stats_message(m, *r.window->stats));
-  if (!r.last_of_burst) return;
+  if (!r.last_of_burst || !totals) return;
   m.kind = StatsMessage::Kind::kTotal;
   m.window_start_ms = 0;
   publisher.publish(key, encode_stats_message(m, *r.total));
@@ -158,6 +161,8 @@ Result<int64_t> duration_option(const std::string& flag, const std::string& text
   }
   return *ms;
 }
+
+constexpr int64_t kStatsTopicTimeoutMs = 30000;  // reading the statistics topic at start
 
 int run(const StreamArgs& args) {
   StreamOptions options;
@@ -192,6 +197,14 @@ int run(const StreamArgs& args) {
   if (from_kafka && !args.sink.urls.empty() && !keep_in_sink) {
     warn("with a kafka:// source and a --sink database, the checkpoint is kept in the database, "
          "in the transaction of the statistics (exactly-once): drop --checkpoint " + args.checkpoint);
+    return kExitInput;
+  }
+  // Scale-out over Kafka without a database: the statistics topic keeps the checkpoint, so that
+  // partitions move between instances without being lost or counted twice.
+  const bool keep_in_topic = from_kafka && !keep_in_sink && !args.stats_topic.empty();
+  if (keep_in_topic && !args.checkpoint.empty()) {
+    warn("with a kafka:// source and --stats-topic, the checkpoint is kept in the statistics topic, "
+         "with the totals it agrees with: drop --checkpoint " + args.checkpoint);
     return kExitInput;
   }
   SourceOptions source_options;
@@ -254,6 +267,17 @@ int run(const StreamArgs& args) {
     stats_topic = std::move(opened.value());
   }
   if (keep_in_sink) options.keeper = make_checkpoint_keeper(**sinks);
+  std::shared_ptr<StatsTopicKeeper> topic_keeper;
+  if (keep_in_topic) {
+    auto opened = StatsTopicKeeper::open(args.stats_topic, kafka_properties, (*sinks)->job(),
+                                         (*sinks)->instance(), kStatsTopicTimeoutMs);
+    if (!opened) {
+      warn(opened.error().message);
+      return kExitInput;
+    }
+    topic_keeper = std::move(opened.value());
+    options.keeper = topic_keeper;
+  }
   StreamJob job(options, std::move(sources));
   // A second signal exits at once (the last checkpoint written stays valid).
   SignalWatcher signals([&job] { job.stop(); }, [](int sig) { std::_Exit(128 + sig); });
@@ -270,12 +294,19 @@ int run(const StreamArgs& args) {
     if (!args.html.empty() && r.last_of_burst) ok &= write_output(args.html, html_page(r, args, *slide));
     std::string out = args.json ? json_line(r, args.report, total_json) : text_block(r, args.report);
     if (!(*sinks)->empty()) store_slide(r, args.report, **sinks);
-    if (stats_topic) publish_stats(r, **sinks, *stats_topic);
+    if (stats_topic) publish_stats(r, **sinks, *stats_topic, /*totals=*/!topic_keeper);
     return write_output("-", out) && ok;
   };
   Status done = job.run(publish, [](const std::string& m) { warn(m); });
   Status stored = (*sinks)->flush();
   if (!stored) warn(stored.error().message);
+  if (topic_keeper) {
+    auto timeout = duration_option("--sink-timeout", args.sink.timeout, false);
+    if (Status kept = topic_keeper->flush(timeout ? *timeout : 30000); !kept) {
+      warn(kept.error().message);
+      stored = kept;
+    }
+  }
   job.apply_durable();  // a Kafka source commits the offsets of the last checkpoint stored
   if (stats_topic) {
     auto timeout = duration_option("--sink-timeout", args.sink.timeout, false);

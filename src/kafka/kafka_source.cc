@@ -115,6 +115,11 @@ class KafkaSource final : public StreamSource {
     return Ok{};
   }
 
+  void set_offset_hints(OffsetHints hints) override {
+    std::lock_guard lock(mu_);
+    hints_ = std::move(hints);
+  }
+
   void restore(std::vector<FileEntry> entries) override {
     std::lock_guard lock(mu_);
     for (const auto& [partition, pos] : entries) {
@@ -294,6 +299,16 @@ class KafkaSource final : public StreamSource {
   void assign(rd_kafka_topic_partition_list_t* list) {
     Partitions committed(rd_kafka_topic_partition_list_copy(list));
     bool have_committed = rd_kafka_committed(rk_, committed.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    // Where other instances of the job stored these partitions: a partition taken over starts
+    // after what its last owner counted, even if that owner's last commit was refused (a
+    // coordinator in the middle of a rebalance) or never made (killed).
+    std::map<uint64_t, uint64_t> elsewhere;
+    OffsetHints hints;
+    {
+      std::lock_guard lock(mu_);
+      hints = hints_;
+    }
+    if (hints) elsewhere = hints();
     std::lock_guard lock(mu_);
     for (int i = 0; i < list->cnt; ++i) {
       auto& tp = list->elems[i];
@@ -302,6 +317,9 @@ class KafkaSource final : public StreamSource {
       if (auto ck = restored_.find(tp.partition); ck != restored_.end()) from_checkpoint = ck->second;
       if (auto ck = durable_.find(tp.partition); ck != durable_.end()) {
         from_checkpoint = std::max(from_checkpoint, ck->second);
+      }
+      if (auto other = elsewhere.find(static_cast<uint64_t>(tp.partition)); other != elsewhere.end()) {
+        from_checkpoint = std::max(from_checkpoint, static_cast<int64_t>(other->second));
       }
       bool first_time = seen_.insert(tp.partition).second;
       if (from_checkpoint < 0 && first_time && spec_.start != KafkaStart::kCommitted) {
@@ -385,7 +403,8 @@ class KafkaSource final : public StreamSource {
   std::mutex mu_;  // guards what the engine's and librdkafka's threads touch
   SourceContext* ctx_ = nullptr;
   bool closing_ = false;
-  std::atomic<bool> ever_assigned_{false};  // the group has given this member an assignment
+  std::atomic<bool> ever_assigned_{false};
+  OffsetHints hints_;  // under mu_  // the group has given this member an assignment
   std::map<int32_t, int64_t> assigned_;  // partition -> the offset it started at
   std::set<int32_t> seen_;
   std::map<int32_t, int64_t> restored_;  // partition -> next offset, from the checkpoint

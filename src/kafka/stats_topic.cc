@@ -10,10 +10,7 @@
 
 namespace logan {
 
-namespace {
-
-// A configuration with logan's settings, then the user's; the error names a bad -X.
-Result<rd_kafka_conf_t*> make_conf(const KafkaProperties& ours, const KafkaProperties& theirs) {
+Result<rd_kafka_conf_t*> make_stats_topic_conf(const KafkaProperties& ours, const KafkaProperties& theirs) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   auto apply = [&](const KafkaProperties& props, bool user) -> Status {
@@ -35,8 +32,6 @@ Result<rd_kafka_conf_t*> make_conf(const KafkaProperties& ours, const KafkaPrope
   return conf;
 }
 
-}  // namespace
-
 Result<TopicUrl> parse_topic_url(const std::string& url) {
   const std::string prefix = "kafka://";
   const std::string rest = url.rfind(prefix, 0) == 0 ? url.substr(prefix.size()) : "";
@@ -53,7 +48,7 @@ Result<std::unique_ptr<StatsPublisher>> StatsPublisher::open(const std::string& 
                                                              std::function<void(const std::string&)> warn) {
   auto where = parse_topic_url(url);
   if (!where) return where.error();
-  auto conf = make_conf({{"bootstrap.servers", where->brokers},
+  auto conf = make_stats_topic_conf({{"bootstrap.servers", where->brokers},
                          {"client.id", "logan-stream-stats"},
                          {"compression.codec", "zstd"},
                          {"linger.ms", "20"},
@@ -128,94 +123,114 @@ Status StatsPublisher::flush(int64_t timeout_ms) {
                " not delivered to " + name_ + ": " + why};
 }
 
-Status read_stats_topic(const std::string& url, const KafkaProperties& properties, int64_t timeout_ms,
-                        const std::function<Status(std::string_view payload)>& take) {
+Result<std::unique_ptr<StatsTopicReader>> StatsTopicReader::open(const std::string& url,
+                                                                 const KafkaProperties& properties,
+                                                                 int64_t timeout_ms) {
   auto where = parse_topic_url(url);
   if (!where) return where.error();
-  auto conf = make_conf({{"bootstrap.servers", where->brokers},
+  auto conf = make_stats_topic_conf({{"bootstrap.servers", where->brokers},
                          {"client.id", "logan-combine"},
                          {"group.id", "logan-combine"},
                          {"enable.auto.commit", "false"},
                          {"enable.partition.eof", "false"}},
                         properties);
   if (!conf) return conf.error();
+  std::unique_ptr<StatsTopicReader> reader(new StatsTopicReader(url, where->topic, timeout_ms));
   char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, errstr, sizeof errstr);
-  if (rk == nullptr) {
+  reader->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, errstr, sizeof errstr);
+  if (reader->rk_ == nullptr) {
     rd_kafka_conf_destroy(*conf);
     return Error{"cannot make a Kafka consumer for '" + url + "': " + errstr};
   }
-  struct Closer {
-    rd_kafka_t* rk;
-    ~Closer() {
-      rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
-  } closer{rk};
+  rd_kafka_t* rk = reader->rk_;
   rd_kafka_poll_set_consumer(rk);
-
-  // Which partitions there are, and where each ends now.
+  auto fail = [&](rd_kafka_resp_err_t err) {
+    return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(err)};
+  };
+  // Which partitions there are, and where each begins.
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, where->topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, topic, &md, static_cast<int>(timeout_ms));
   rd_kafka_topic_destroy(topic);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(err)};
-  }
-  std::vector<int32_t> partitions;
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(err);
   rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
+    for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
+      reader->partitions_.push_back(md->topics[0].partitions[i].id);
+    }
   }
   rd_kafka_metadata_destroy(md);
-  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(topic_err)};
-  }
-  std::map<int32_t, int64_t> ends;  // partition -> the offset past its last message
-  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-  for (int32_t p : partitions) {
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(topic_err);
+  rd_kafka_topic_partition_list_t* assign =
+      rd_kafka_topic_partition_list_new(static_cast<int>(reader->partitions_.size()));
+  for (int32_t p : reader->partitions_) {
     int64_t lo = 0, hi = 0;
     err = rd_kafka_query_watermark_offsets(rk, where->topic.c_str(), p, &lo, &hi, static_cast<int>(timeout_ms));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_topic_partition_list_destroy(assign);
-      return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(err)};
+      return fail(err);
     }
-    if (hi <= lo) continue;
-    ends[p] = hi;
+    reader->next_[p] = lo;
     rd_kafka_topic_partition_list_add(assign, where->topic.c_str(), p)->offset = lo;
   }
   err = rd_kafka_assign(rk, assign);
   rd_kafka_topic_partition_list_destroy(assign);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(err)};
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(err);
+  return reader;
+}
+
+StatsTopicReader::~StatsTopicReader() {
+  if (rk_ == nullptr) return;
+  rd_kafka_consumer_close(rk_);
+  rd_kafka_destroy(rk_);
+}
+
+Status StatsTopicReader::read_to_end(const std::function<Status(std::string_view payload)>& take) {
+  std::map<int32_t, int64_t> ends;  // partition -> the offset past its last message, now
+  for (int32_t p : partitions_) {
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(rk_, topic_.c_str(), p, &lo, &hi, static_cast<int>(timeout_ms_));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Error{"cannot read the statistics topic '" + url_ + "': " + rd_kafka_err2str(err)};
+    }
+    if (hi > next_[p]) ends[p] = hi;
   }
   int64_t last_progress = steady_ms();
   while (!ends.empty()) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 200);
     if (m == nullptr) {
-      if (steady_ms() - last_progress > timeout_ms) {
-        return Error{"reading the statistics topic '" + url + "' made no progress for " +
-                     std::to_string(timeout_ms / 1000) + " s"};
+      if (steady_ms() - last_progress > timeout_ms_) {
+        return Error{"reading the statistics topic '" + url_ + "' made no progress for " +
+                     std::to_string(timeout_ms_ / 1000) + " s"};
       }
       continue;
     }
     Status s = Ok{};
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        s = Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_message_errstr(m)};
+        s = Error{"cannot read the statistics topic '" + url_ + "': " + rd_kafka_message_errstr(m)};
       }
     } else {
       last_progress = steady_ms();
+      next_[m->partition] = m->offset + 1;
+      // Everything read is taken (also what arrived since the ends were asked: the consumer
+      // has moved past it); the ends only say when to stop.
+      s = take(std::string_view(static_cast<const char*>(m->payload), m->len));
       auto end = ends.find(m->partition);
-      if (end != ends.end() && m->offset < end->second) {
-        s = take(std::string_view(static_cast<const char*>(m->payload), m->len));
-        if (m->offset + 1 >= end->second) ends.erase(end);
-      }
+      if (end != ends.end() && m->offset + 1 >= end->second) ends.erase(end);
     }
     rd_kafka_message_destroy(m);
     if (!s) return s;
   }
   return Ok{};
+}
+
+Status read_stats_topic(const std::string& url, const KafkaProperties& properties, int64_t timeout_ms,
+                        const std::function<Status(std::string_view payload)>& take) {
+  auto reader = StatsTopicReader::open(url, properties, timeout_ms);
+  if (!reader) return reader.error();
+  return reader.value()->read_to_end(take);
 }
 
 }  // namespace logan

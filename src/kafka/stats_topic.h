@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "core/result.h"
 
 typedef struct rd_kafka_s rd_kafka_t;
+typedef struct rd_kafka_conf_s rd_kafka_conf_t;
 
 namespace logan {
 
@@ -30,6 +32,10 @@ struct TopicUrl {
 
 // Parses "kafka://BROKERS/TOPIC".
 Result<TopicUrl> parse_topic_url(const std::string& url);
+
+// A librdkafka configuration with `ours`, then the user's `theirs` (-X): the error names a bad
+// -X. librdkafka's own log lines are dropped (callers report their own timeouts).
+Result<rd_kafka_conf_t*> make_stats_topic_conf(const KafkaProperties& ours, const KafkaProperties& theirs);
 
 class StatsPublisher {
  public:
@@ -62,6 +68,34 @@ class StatsPublisher {
   std::string last_error_;
   std::function<void(const std::string&)> warn_;
   int64_t warned_ms_ = -1;  // when warn_ was last called (steady clock)
+};
+
+// Reads a statistics topic as it grows: open() assigns every partition from its beginning;
+// each read_to_end() reads from where the last one stopped to the end of every partition as it
+// is when the call starts, calling `take` with each payload in partition order.
+// Thread-safety: one thread at a time.
+class StatsTopicReader {
+ public:
+  // Brokers that cannot be reached within `timeout_ms`, or a topic that does not exist, are an
+  // error.
+  static Result<std::unique_ptr<StatsTopicReader>> open(const std::string& url,
+                                                        const KafkaProperties& properties,
+                                                        int64_t timeout_ms);
+  ~StatsTopicReader();
+  StatsTopicReader(const StatsTopicReader&) = delete;
+  StatsTopicReader& operator=(const StatsTopicReader&) = delete;
+
+  Status read_to_end(const std::function<Status(std::string_view payload)>& take);
+
+ private:
+  StatsTopicReader(std::string url, std::string topic, int64_t timeout_ms)
+      : url_(std::move(url)), topic_(std::move(topic)), timeout_ms_(timeout_ms) {}
+  std::string url_;
+  std::string topic_;
+  int64_t timeout_ms_;
+  rd_kafka_t* rk_ = nullptr;
+  std::vector<int32_t> partitions_;
+  std::map<int32_t, int64_t> next_;  // partition -> the next offset to read
 };
 
 // Reads every message of the topic at `url`, from the beginning of each partition to its end

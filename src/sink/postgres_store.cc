@@ -98,6 +98,22 @@ class PostgresStore final : public SqlStore {
         std::string(PQgetvalue(q.get(), 0, 0), static_cast<size_t>(PQgetlength(q.get(), 0, 0))));
   }
 
+  Result<std::map<uint64_t, uint64_t>> offsets_elsewhere(const std::string& job, const std::string& instance,
+                                                         const std::string& source) override {
+    std::map<uint64_t, uint64_t> out;
+    if (version() < 3) return out;
+    PgResult q = params("SELECT part, max(next_offset) FROM logan_offsets "
+                        "WHERE job = $1 AND instance <> $2 AND source = $3 GROUP BY part",
+                        {job.c_str(), instance.c_str(), source.c_str()});
+    if (!q || PQresultStatus(q.get()) != PGRES_TUPLES_OK) {
+      return failure("cannot read the other instances' offsets");
+    }
+    for (int i = 0; i < PQntuples(q.get()); ++i) {
+      out[std::stoull(PQgetvalue(q.get(), i, 0))] = std::stoull(PQgetvalue(q.get(), i, 1));
+    }
+    return out;
+  }
+
  private:
   PgResult params(const char* sql, const std::vector<const char*>& values) {
     return PgResult(PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),

@@ -25,6 +25,10 @@ class FlakyStore final : public StatsStore {
   Result<std::optional<std::string>> load_checkpoint(const std::string&, const std::string&) override {
     return std::optional<std::string>();
   }
+  Result<std::map<uint64_t, uint64_t>> offsets_elsewhere(const std::string&, const std::string&,
+                                                         const std::string&) override {
+    return std::map<uint64_t, uint64_t>();
+  }
   std::atomic<bool> failing{false};
   std::mutex mu;
   std::vector<StatsRows> written;

@@ -110,6 +110,25 @@ class SqliteStore final : public SqlStore {
     return std::optional<std::string>(std::string(static_cast<const char*>(data), size));
   }
 
+  Result<std::map<uint64_t, uint64_t>> offsets_elsewhere(const std::string& job, const std::string& instance,
+                                                         const std::string& source) override {
+    std::map<uint64_t, uint64_t> out;
+    if (version() < 3) return out;
+    Statement q(db_, "SELECT part, max(next_offset) FROM logan_offsets "
+                     "WHERE job = ?1 AND instance <> ?2 AND source = ?3 GROUP BY part");
+    if (!q.ok()) return failure("cannot read the other instances' offsets");
+    q.text(1, job);
+    q.text(2, instance);
+    q.text(3, source);
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      out[static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0))] =
+          static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+    }
+    if (rc != SQLITE_DONE) return failure("cannot read the other instances' offsets");
+    return out;
+  }
+
  private:
   bool write_one(const StatsRows& r) {
     const std::string kind = publication_kind_name(r.kind);

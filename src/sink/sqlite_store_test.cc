@@ -204,6 +204,27 @@ TEST_F(SqliteStoreTest, ACheckpointIsStoredWithTheStatisticsAndReadBack) {
   EXPECT_FALSE(*(*store)->load_checkpoint("j", "other instance"));
 }
 
+TEST_F(SqliteStoreTest, TheOtherInstancesOffsetsAreTheFurthestEachStored) {
+  auto store = open_stats_store(url());
+  ASSERT_TRUE(store) << store.error().message;
+  const std::string source = "kafka:logs?group=g";
+  auto mine = checkpoint_rows("i's", {{source, 0, 50}, {source, 1, 60}});
+  auto a = checkpoint_rows("a's", {{source, 0, 10}, {source, 2, 30}, {"kafka:other?group=g", 3, 99}});
+  a.instance = "a";
+  auto b = checkpoint_rows("b's", {{source, 0, 20}});
+  b.instance = "b";
+  auto other_job = checkpoint_rows("x's", {{source, 0, 1000}});
+  other_job.job = "x";
+  other_job.instance = "a";
+  for (const auto& rows : {mine, a, b, other_job}) ASSERT_TRUE((*store)->write({rows}));
+  auto got = (*store)->offsets_elsewhere("j", "i", source);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(*got, (std::map<uint64_t, uint64_t>{{0, 20}, {2, 30}}));
+  auto none = (*store)->offsets_elsewhere("j", "i", "kafka:nothing?group=g");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_F(SqliteStoreTest, ACheckpointNeedsSchemaVersion3) {
   auto v2 = open_stats_store(url(), 2);
   ASSERT_TRUE(v2);

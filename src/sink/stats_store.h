@@ -6,6 +6,8 @@
 // Thread-safety: one store is used by one thread at a time.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,11 @@ class StatsStore {
   // The stream checkpoint stored for (job, instance), or nullopt when there is none.
   virtual Result<std::optional<std::string>> load_checkpoint(const std::string& job,
                                                              const std::string& instance) = 0;
+  // The furthest offset of each part of `source` that the checkpoints of the job's other
+  // instances hold (logan_offsets): where a Kafka partition taken over from one of them starts.
+  virtual Result<std::map<uint64_t, uint64_t>> offsets_elsewhere(const std::string& job,
+                                                                 const std::string& instance,
+                                                                 const std::string& source) = 0;
   // Asks a write under way on another thread to give up (it then fails and stores nothing):
   // for a statement that waits on a lock someone else holds, or a connection gone silent.
   // May be called from any thread, while a write runs or not.

@@ -7,7 +7,8 @@ namespace logan {
 
 namespace {
 constexpr std::string_view kMagic = "LOGANSM\x01";
-constexpr uint64_t kVersion = 1;
+// Version 2 added the checkpoint; version 1 messages are still read.
+constexpr uint64_t kVersion = 2;
 }  // namespace
 
 std::string encode_stats_message(const StatsMessage& m) { return encode_stats_message(m, m.stats); }
@@ -27,6 +28,7 @@ std::string encode_stats_message(const StatsMessage& m, const AccessStats& stats
   std::string state;
   stats.serialize(state);
   w.bytes(state);
+  w.bytes(m.checkpoint);
   append_checksum(out, 0);
   return out;
 }
@@ -36,7 +38,7 @@ Result<StatsMessage> decode_stats_message(std::string_view data) {
   if (!body) return body.error();
   BinaryReader r(*body);
   uint64_t version = r.u64();
-  if (!r.failed() && version != kVersion) {
+  if (!r.failed() && version != kVersion && version != 1) {
     return Error{"unsupported logan statistics message version " + std::to_string(version)};
   }
   StatsMessage m;
@@ -49,6 +51,7 @@ Result<StatsMessage> decode_stats_message(std::string_view data) {
   m.sequence = r.u64();
   m.published_ms = r.i64();
   std::string_view stats = r.bytes();
+  if (version >= 2) m.checkpoint = std::string(r.bytes());
   if (r.failed() || !r.at_end()) return Error{"corrupt logan statistics message (truncated)"};
   if (kind != 1 && kind != 2) return Error{"corrupt logan statistics message (kind " + std::to_string(kind) + ")"};
   if (final > 1) return Error{"corrupt logan statistics message (final flag)"};

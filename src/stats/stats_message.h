@@ -26,6 +26,9 @@ struct StatsMessage {
   uint64_t sequence = 0;        // 1, 2, ... within one run of the instance
   int64_t published_ms = 0;
   AccessStats stats;
+  // A total that is also the instance's checkpoint (the statistics topic keeps the checkpoint
+  // of Kafka sources): the encoded stream checkpoint whose state `stats` counts. Empty otherwise.
+  std::string checkpoint;
 };
 
 std::string encode_stats_message(const StatsMessage& message);

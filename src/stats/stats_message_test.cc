@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stats/serial.h"
+
 namespace logan {
 namespace {
 
@@ -34,6 +36,24 @@ TEST(StatsMessageTest, RoundTrip) {
   EXPECT_EQ(back->sequence, 42u);
   EXPECT_EQ(back->published_ms, m.published_ms);
   EXPECT_EQ(back->stats, m.stats);
+  EXPECT_EQ(back->checkpoint, "");
+  m.checkpoint = std::string("LOGANCK\x01 a checkpoint\0with a zero", 33);
+  auto with_checkpoint = decode_stats_message(encode_stats_message(m));
+  ASSERT_TRUE(with_checkpoint.ok()) << with_checkpoint.error().message;
+  EXPECT_EQ(with_checkpoint->checkpoint, m.checkpoint);
+}
+
+TEST(StatsMessageTest, VersionOneMessagesAreStillRead) {
+  // Version 1 is version 2 without the checkpoint field (one byte when empty).
+  std::string v2 = encode_stats_message(some_message());
+  std::string v1 = v2.substr(0, v2.size() - 5);
+  ASSERT_EQ(v1[8], 2);
+  v1[8] = 1;
+  append_checksum(v1, 0);
+  auto back = decode_stats_message(v1);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->stats, some_message().stats);
+  EXPECT_EQ(back->checkpoint, "");
 }
 
 TEST(StatsMessageTest, RefusesBadMessages) {

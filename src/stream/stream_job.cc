@@ -59,6 +59,12 @@ class StreamJob::Impl {
     std::string where;  // "checkpoint 'PATH'", "the checkpoint in sink URL"
     if (options_.keeper) {
       durable_->wake = [this] { queue_.wake(); };
+      for (auto& source : sources_) {
+        std::shared_ptr<CheckpointKeeper> keeper = options_.keeper;
+        source->set_offset_hints([keeper, key = source->checkpoint_key()] {
+          return keeper->stored_elsewhere(key);
+        });
+      }
       where = "the checkpoint in " + options_.keeper->name();
       if (auto bytes = options_.keeper->restored()) {
         auto decoded = decode_checkpoint(*bytes);

@@ -6,8 +6,10 @@
 // the state, and a checkpoint is taken between batches, so the state and the positions it
 // stores always agree. After a crash the sources resume from the checkpointed positions.
 // Sockets and stdin have no position: what they sent after the last checkpoint is gone. With
-// a CheckpointKeeper (a database sink), the checkpoint is stored in the transaction of the
-// statistics it covers, so the database's statistics count every line once too.
+// a CheckpointKeeper (a database sink, or the statistics topic of Kafka sources), the
+// checkpoint is stored with the statistics it covers, so the stored statistics count every
+// line once too, and sources whose parts move between instances learn where the others
+// stopped (StreamSource::set_offset_hints).
 // Thread-safety: prepare() and run() from one thread; stop() from any thread.
 #pragma once
 

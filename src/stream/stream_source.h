@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -68,6 +70,11 @@ class StreamSource {
   // --checkpoint, once they are counted), every --checkpoint-interval and at the end. A Kafka
   // source commits its offsets here.
   virtual void checkpointed(const std::vector<FileEntry>& /*entries*/) {}
+  // Where parts taken over from another instance of the job start at the earliest (part ->
+  // offset), asked each time parts are assigned; set before run() when the checkpoint is kept
+  // where the instances share it. Sources whose parts do not move ignore it.
+  using OffsetHints = std::function<std::map<uint64_t, uint64_t>()>;
+  virtual void set_offset_hints(OffsetHints /*hints*/) {}
 };
 
 // Turns a SOURCE argument into a source: "-" (stdin), "tcp://HOST:PORT" (connect),

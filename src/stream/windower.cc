@@ -165,53 +165,94 @@ void Windower::serialize(std::string& out) const {
   append_checksum(out, start);
 }
 
-Status Windower::restore(std::string_view data, bool& panes_dropped) {
-  panes_dropped = false;
-  auto body = open_frame(data, kMagic, "window state");
+namespace {
+
+// A serialized Windower state, decoded.
+struct SavedState {
+  bool event_time = false;
+  int64_t window_ms = 0;
+  int64_t slide_ms = 0;
+  int64_t next_tick = 0;
+  bool started = false;
+  int64_t emitted_until = 0;
+  int64_t max_event = 0;
+  uint64_t late = 0;
+  AccessStats total;
+  std::map<int64_t, AccessStats> panes;
+
+  // Closed panes are in the total already; the open one (or those past the watermark) not.
+  bool unmerged(int64_t end) const { return event_time ? end > emitted_until : end == next_tick; }
+};
+
+Result<SavedState> decode_state(std::string_view data, std::string_view magic) {
+  auto body = open_frame(data, magic, "window state");
   if (!body) return body.error();
   BinaryReader r(*body);
-  bool event_time = r.u64() != 0;
-  int64_t window_ms = r.i64();
-  int64_t slide_ms = r.i64();
-  int64_t next_tick = r.i64();
-  bool started = r.u64() != 0;
-  int64_t emitted_until = r.i64();
-  int64_t max_event = r.i64();
-  uint64_t late = r.u64();
+  SavedState s;
+  s.event_time = r.u64() != 0;
+  s.window_ms = r.i64();
+  s.slide_ms = r.i64();
+  s.next_tick = r.i64();
+  s.started = r.u64() != 0;
+  s.emitted_until = r.i64();
+  s.max_event = r.i64();
+  s.late = r.u64();
   auto total = AccessStats::deserialize(r.bytes());
   if (r.failed()) return Error{"window state is truncated"};
   if (!total) return total.error();
-  if (event_time != spec_.event_time) {
-    return Error{std::string("it was written with") + (event_time ? "" : "out") +
-                 " --event-time; use the same mode or another checkpoint directory"};
-  }
-  std::map<int64_t, AccessStats> panes;
+  s.total = std::move(total.value());
   uint64_t n = r.count();
   for (uint64_t i = 0; i < n && !r.failed(); ++i) {
     int64_t end = r.i64();
     auto pane = AccessStats::deserialize(r.bytes());
     if (r.failed()) break;
     if (!pane) return pane.error();
-    panes.emplace(end, std::move(pane.value()));
+    s.panes.emplace(end, std::move(pane.value()));
   }
   if (r.failed() || !r.at_end()) return Error{"window state is truncated or corrupt"};
-  total_ = std::move(total.value());
-  late_lines_ = late;
-  if (window_ms != spec_.window_ms || slide_ms != spec_.slide_ms) {
+  return s;
+}
+
+}  // namespace
+
+Result<AccessStats> Windower::counted_in(std::string_view data) {
+  auto state = decode_state(data, kMagic);
+  if (!state) return state.error();
+  for (auto& [end, pane] : state->panes) {
+    if (state->unmerged(end)) state->total.merge(pane);
+  }
+  return std::move(state->total);
+}
+
+Status Windower::restore(std::string_view data, bool& panes_dropped) {
+  panes_dropped = false;
+  auto decoded = decode_state(data, kMagic);
+  if (!decoded) return decoded.error();
+  SavedState& state = decoded.value();
+  if (state.event_time != spec_.event_time) {
+    return Error{std::string("it was written with") + (state.event_time ? "" : "out") +
+                 " --event-time; use the same mode or another checkpoint directory"};
+  }
+  total_ = std::move(state.total);
+  late_lines_ = state.late;
+  if (state.window_ms != spec_.window_ms || state.slide_ms != spec_.slide_ms) {
     // Panes of another slide cannot make this one's windows: fold them into the total.
-    for (auto& [end, pane] : panes) {
-      // Closed panes are in the total already; the open one (or those past the watermark) not.
-      bool unmerged = event_time ? end > emitted_until : end == next_tick;
-      if (unmerged) total_.merge(pane);
+    for (auto& [end, pane] : state.panes) {
+      if (state.unmerged(end)) total_.merge(pane);
     }
     panes_dropped = true;
-    if (event_time && started) {
+    if (state.event_time && state.started) {
       started_ = true;
-      max_event_ = max_event;
-      emitted_until_ = pane_end(max_event - spec_.lateness_ms) - spec_.slide_ms;
+      max_event_ = state.max_event;
+      emitted_until_ = pane_end(state.max_event - spec_.lateness_ms) - spec_.slide_ms;
     }
     return Ok{};
   }
+  const int64_t next_tick = state.next_tick;
+  const bool started = state.started;
+  const int64_t emitted_until = state.emitted_until;
+  const int64_t max_event = state.max_event;
+  std::map<int64_t, AccessStats> panes = std::move(state.panes);
   panes_ = std::move(panes);
   next_tick_ = next_tick;
   started_ = started;

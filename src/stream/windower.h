@@ -91,6 +91,9 @@ class Windower {
   // other time mode; with another window or slide the panes are dropped (`panes_dropped`)
   // and the total kept.
   Status restore(std::string_view data, bool& panes_dropped);
+  // Every line a serialized state has counted: its total and the panes not folded into it
+  // yet. What a checkpoint of it covers, for a combiner that knows no window spec.
+  static Result<AccessStats> counted_in(std::string_view data);
 
  private:
   int64_t pane_end(int64_t t) const {

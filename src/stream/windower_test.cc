@@ -214,6 +214,33 @@ TEST(WindowerTest, RestoreWithAnotherSlideFoldsTheOpenPaneIntoTheTotal) {
   EXPECT_EQ(other.total().total_lines(), 2u);  // each line once
 }
 
+TEST(WindowerTest, CountedInHoldsEveryLineOfAStateOnce) {
+  // Processing time: the total and the open pane.
+  Windower w({3000, 1000, false, 0});
+  w.start(0);
+  add(w.open_pane());
+  advance(w, 1000, false);
+  add(w.open_pane());
+  add(w.open_pane());
+  std::string bytes;
+  w.serialize(bytes);
+  auto counted = Windower::counted_in(bytes);
+  ASSERT_TRUE(counted) << counted.error().message;
+  EXPECT_EQ(counted->total_lines(), 3u);
+  // Event time: closed panes are in the total, those past the watermark are not, and late
+  // lines went to the total.
+  Windower e({2000, 1000, true, 0});
+  for (int64_t ms : {500, 1500, 2500, 4500, 100}) add_at(e, ms);
+  advance(e, 0, false);
+  std::string ebytes;
+  e.serialize(ebytes);
+  auto ecounted = Windower::counted_in(ebytes);
+  ASSERT_TRUE(ecounted) << ecounted.error().message;
+  EXPECT_EQ(ecounted->total_lines(), 5u);
+  ebytes[ebytes.size() / 2] ^= 0x40;
+  EXPECT_FALSE(Windower::counted_in(ebytes));
+}
+
 TEST(WindowerTest, RestoreRefusesTheOtherTimeModeAndCorruptState) {
   Windower w({3000, 1000, false, 0});
   std::string bytes;

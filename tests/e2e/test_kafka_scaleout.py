@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import time
 import unittest
@@ -29,8 +30,8 @@ class ScaleOut(KafkaStreamCase):
         return self.cluster(topics=("logs:4", "stats:2"))
 
     def instance(self, c, name, *args):
-        return self.stream(c, "g", "--checkpoint", self.tmp / name, "--checkpoint-interval", "300ms",
-                           "--instance", name,
+        # The statistics topic keeps each instance's checkpoint (no --checkpoint directory).
+        return self.stream(c, "g", "--checkpoint-interval", "300ms", "--instance", name,
                            "--stats-topic", f"kafka://{c.bootstrap}/stats", *args)
 
     def combine(self, c, *args):
@@ -69,6 +70,87 @@ class ScaleOut(KafkaStreamCase):
         self.assertEqual(sum(w["window"]["lines"]["total"] for w in windows), 12000)
         self.assertEqual(len({w["window_start"] for w in windows}), len(windows))
         self.assertTrue(any(w["instances"] == ["a", "b"] for w in windows), windows[-1]["instances"])
+
+    def combined_lines(self, c) -> int:
+        r = self.combine(c, "--json")
+        return self.doc_from(r)["lines"]["total"] if r.returncode == 0 else -1
+
+    def come_go_and_die(self, c, start, counted) -> list[bytes]:
+        """a counts alone; b joins (partitions move while both run, with no pause for commits
+        to land: the mock coordinator refuses those made during the rebalance); a leaves; c
+        joins; b is killed with kill -9 and c takes its partitions over. `start(name)` starts
+        an instance, `counted()` is what they have stored together. Returns what was shipped."""
+        parts = [self.lines(3000, 90 + i) for i in range(4)]
+        shipped = 0
+
+        def ship(i):
+            nonlocal shipped
+            self.ship_all(c, parts[i], *SHIP)
+            shipped += 3000
+
+        a = start("a")
+        ship(0)
+        wait_until(lambda: a.total_lines() >= 3000, "a counted the first part", a)
+        b = start("b")
+        wait_until(lambda: b"kafka: assigned logs[" in b.stderr_so_far(), "b assigned partitions", b)
+        ship(1)
+        wait_until(lambda: counted() >= shipped, "a and b counted the second part")
+        a.stop()
+        wait_until(lambda: b.stderr_so_far().count(b"kafka: assigned logs[") >= 2, "b took a's partitions", b)
+        ship(2)
+        cc = start("c")
+        wait_until(lambda: b"kafka: assigned logs[" in cc.stderr_so_far(), "c assigned partitions", cc)
+        wait_until(lambda: counted() >= shipped, "b and c counted the third part")
+        ship(3)
+        time.sleep(0.5)   # b counts some of the fourth part, checkpoints some of it, then dies
+        b.kill9()
+        wait_until(lambda: cc.stderr_so_far().count(b"kafka: assigned logs[") >= 2,
+                   "c took b's partitions after b's session timed out", cc)
+        wait_until(lambda: counted() >= shipped, "everything counted", cc)
+        time.sleep(1)
+        cc.stop()
+        return parts
+
+    def test_instances_that_come_go_and_die_neither_lose_nor_double_count(self):
+        c = self.cluster_with_stats()
+        parts = self.come_go_and_die(c, lambda name: self.instance(c, name),
+                                     lambda: self.combined_lines(c))
+        r = self.combine(c, "--json")
+        self.assertEqual(r.returncode, 0, r.describe())
+        self.assertIn("combined 3 instances of job logan: a, b, c", r.stderr_text())
+        combined = self.doc_from(r)
+        want = self.batch_json("--format", "combined", self.write("all.log", b"".join(parts)))
+        for key in ("lines", "content_size", "response_codes", "unique_clients",
+                    "bytes_by_status_class"):
+            self.assertEqual(combined[key], want[key], f"combined {key}")
+
+    def test_the_same_with_the_checkpoints_in_a_database(self):
+        c = self.cluster_with_stats()
+        db = self.tmp / "stats.db"
+
+        def total(what="lines_total") -> int:
+            if not db.exists():
+                return 0
+            try:
+                with sqlite3.connect(db, timeout=30) as conn:
+                    v = conn.execute(f"SELECT sum({what}) FROM logan_windows "
+                                     "WHERE kind = 'total' AND job = 'logan'").fetchone()[0]
+                return v or 0
+            except sqlite3.OperationalError:  # no tables yet
+                return 0
+
+        parts = self.come_go_and_die(
+            c, lambda name: self.stream(c, "g", "--checkpoint-interval", "300ms", "--instance",
+                                        name, "--sink", f"sqlite:{db}"), total)
+        want = self.batch_json("--format", "combined", self.write("all.log", b"".join(parts)))
+        self.assertEqual(total(), want["lines"]["total"], "SUM(lines_total) of the instances")
+        self.assertEqual(total("lines_invalid"), want["lines"]["invalid"])
+
+    def test_a_checkpoint_directory_beside_the_statistics_topic_is_a_usage_error(self):
+        r = self.run_logan("stream", "kafka://127.0.0.1:1/logs?group=g", "--checkpoint",
+                           self.tmp / "ck", "--stats-topic", "kafka://127.0.0.1:1/stats")
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertOneLineNaming(r.stderr, "--checkpoint", r)
 
     def test_jobs_are_kept_apart_and_bad_input_is_refused(self):
         c = self.cluster_with_stats()
