@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "cli/input_options.h"
 #include "cli/lookup_options.h"
 #include "cli/progress_meter.h"
@@ -29,8 +30,6 @@ struct BatchArgs {
   bool progress = true;
   uint64_t split_bytes = 256ull << 20;
 };
-
-void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
 // Stores the run's statistics in the --sink databases while it writes the report; the exit
 // status. A run's rows are keyed by its job, instance and the logged time range, so running the

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "cli/stats_output.h"
 #include "kafka/ship_options.h"
 #include "kafka/stats_topic.h"
@@ -28,8 +29,6 @@ struct CombineArgs {
   std::vector<std::string> kafka_properties;
   StatsOutputArgs out;
 };
-
-void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
 std::string window_lines(const std::vector<CombinedWindow>& windows, const ReportOptions& options) {
   std::string out;

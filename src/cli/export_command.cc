@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "cli/input_options.h"
 #include "cli/lookup_options.h"
 #include "cli/progress_meter.h"
@@ -46,8 +47,6 @@ struct ExportArgs {
   std::string shown_output;
   std::function<Status(const std::string& dir)> publish;
 };
-
-void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
 // `extra`: the names of the looked-up columns (--with) that follow the record's own.
 Result<std::unique_ptr<RecordDestination>> open_destination(const ExportArgs& args,
@@ -144,11 +143,10 @@ int run(const ExportArgs& args) {
   }
   const std::string shown = args.shown_output.empty() ? args.output_dir : args.shown_output;
   const std::string where = args.to_url.empty() ? "'" + shown + "'" : "table " + args.table;
-  std::fprintf(stderr, "logan: exported %llu records to %s; %llu lines rejected%s (%llu lines read)\n",
-               static_cast<unsigned long long>(report->exported), where.c_str(),
-               static_cast<unsigned long long>(report->rejected),
-               args.rejects.empty() ? "" : (" (in '" + args.rejects + "')").c_str(),
-               static_cast<unsigned long long>(report->lines));
+  warn("exported " + std::to_string(report->exported) + " records to " + where + "; " +
+       std::to_string(report->rejected) + " lines rejected" +
+       (args.rejects.empty() ? "" : " (in '" + args.rejects + "')") + " (" +
+       std::to_string(report->lines) + " lines read)");
   return kExitOk;
 }
 

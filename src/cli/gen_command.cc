@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "gen/log_generator.h"
 
 namespace logan {
@@ -18,12 +19,11 @@ struct GenArgs {
 
 int run(const GenArgs& args) {
   if (!LogGenerator::is_supported_format(args.options.format)) {
-    std::fprintf(stderr, "logan: gen: unsupported --format '%s' (common, combined, vhost_combined)\n",
-                 args.options.format.c_str());
+    warn("gen: unsupported --format '" + args.options.format + "' (common, combined, vhost_combined)");
     return kExitInput;
   }
   if (args.options.tz_offset_minutes <= -1440 || args.options.tz_offset_minutes >= 1440) {
-    std::fprintf(stderr, "logan: gen: --tz-offset must be within a day (minutes)\n");
+    warn("gen: --tz-offset must be within a day (minutes)");
     return kExitInput;
   }
   FILE* out = stdout;
@@ -32,7 +32,7 @@ int run(const GenArgs& args) {
     tmp = args.output + ".tmp";
     out = std::fopen(tmp.c_str(), "wb");
     if (out == nullptr) {
-      std::fprintf(stderr, "logan: cannot write '%s': %s\n", args.output.c_str(), std::strerror(errno));
+      warn("cannot write '" + args.output + "': " + std::strerror(errno));
       return kExitFailure;
     }
   }
@@ -51,8 +51,8 @@ int run(const GenArgs& args) {
     if (!ok) std::remove(tmp.c_str());
   }
   if (!ok) {
-    std::fprintf(stderr, "logan: cannot write '%s': %s\n",
-                 args.output.empty() ? "stdout" : args.output.c_str(), std::strerror(errno));
+    warn("cannot write '" + (args.output.empty() ? std::string("stdout") : args.output) + "': " +
+         std::strerror(errno));
     return kExitFailure;
   }
   return kExitOk;

@@ -1,5 +1,6 @@
 // Input options and warnings shared by batch-style commands; see input_options.h.
 #include "cli/input_options.h"
+#include "cli/warn.h"
 
 #include <cstdio>
 
@@ -17,13 +18,11 @@ void add_input_options(CLI::App& cmd, std::vector<std::string>& inputs, BatchOpt
 }
 
 void warn_about_inputs(const std::vector<Error>& skipped, const std::vector<InputOutcome>& inputs) {
-  for (const auto& e : skipped) std::fprintf(stderr, "logan: skipped: %s\n", e.message.c_str());
+  for (const auto& e : skipped) warn("skipped: " + e.message);
   for (const auto& in : inputs) {
     if (!in.recognised) {
-      std::fprintf(stderr,
-                   "logan: no known log format recognised in '%s' (every line counts as "
-                   "invalid); name it with --format\n",
-                   in.path.c_str());
+      warn("no known log format recognised in '" + in.path +
+           "' (every line counts as invalid); name it with --format");
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #ifdef LOGAN_WITH_MPI
 #include "mpi/mpi_batch.h"
 #endif
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
   if (logan::launched_by_mpi()) {
     auto session = logan::MpiSession::start(&argc, &argv);
     if (!session) {
-      std::cerr << "logan: " << session.error().message << "\n";
+      logan::warn(session.error().message);
       return logan::kExitFailure;
     }
     mpi = std::move(session.value());
@@ -49,7 +50,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "logan: " << e.what() << " (see 'logan --help')\n";
+    // Point at the help of the subcommand the mistake was made in.
+    auto chosen = app.get_subcommands();
+    std::string help = chosen.empty() ? "logan --help" : "logan " + chosen.front()->get_name() + " --help";
+    logan::warn(std::string(e.what()) + " (see '" + help + "')");
     return logan::kExitInput;
   }
   return action ? action() : logan::kExitInput;

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/stats_output.h"
+#include "cli/warn.h"
 #include "stats/partial_state.h"
 
 namespace logan {
@@ -41,13 +42,12 @@ int run(const MergeArgs& args) {
   for (const auto& path : args.partials) {
     auto bytes = read_all(path);
     if (!bytes) {
-      std::fprintf(stderr, "logan: %s\n", bytes.error().message.c_str());
+      warn(bytes.error().message);
       return kExitInput;
     }
     auto partial = decode_partial(*bytes);
     if (!partial) {
-      std::fprintf(stderr, "logan: cannot merge '%s': %s\n", path.c_str(),
-                   partial.error().message.c_str());
+      warn("cannot merge '" + path + "': " + partial.error().message);
       return kExitInput;
     }
     partial->stats.shift_sample_inputs(inputs);

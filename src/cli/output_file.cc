@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/remote_options.h"
+#include "cli/warn.h"
 #include "export/file_io.h"
 
 namespace logan {
@@ -20,12 +21,12 @@ bool write_output(const std::string& path, std::string_view data) {
     if (remote == nullptr) remote = (own = open_remote(RemoteArgs{})).get();
     Status sent = remote->upload(path, data);
     if (sent) return true;
-    std::fprintf(stderr, "logan: %s\n", sent.error().message.c_str());
+    warn(sent.error().message);
     return false;
   }
   if (path.empty() || path == "-") {
     if (write_all(STDOUT_FILENO, data)) return true;
-    std::fprintf(stderr, "logan: cannot write to stdout: %s\n", std::strerror(errno));
+    warn(std::string("cannot write to stdout: ") + std::strerror(errno));
     return false;
   }
   // Written aside and renamed into place, so a reader never sees half a report. Each step
@@ -42,7 +43,7 @@ bool write_output(const std::string& path, std::string_view data) {
     if (error != 0) ::unlink(tmp.c_str());
   }
   if (error == 0) return true;
-  std::fprintf(stderr, "logan: cannot write '%s': %s\n", path.c_str(), std::strerror(error));
+  warn("cannot write '" + path + "': " + std::strerror(error));
   return false;
 }
 

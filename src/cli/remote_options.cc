@@ -7,6 +7,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "cli/warn.h"
+
 namespace logan {
 namespace {
 
@@ -69,7 +71,7 @@ std::unique_ptr<RemoteInputs> open_remote(const RemoteArgs& args) {
   options.hdfs.delegation = args.hdfs_token.empty() ? env_or("HADOOP_TOKEN", "") : args.hdfs_token;
   options.env = [](const char* name) { return std::getenv(name); };
   if (args.verbose) {
-    options.log = [](const std::string& line) { std::fprintf(stderr, "logan: %s\n", line.c_str()); };
+    options.log = [](const std::string& line) { warn(line); };
   }
   auto remote = std::make_unique<TrackedRemoteInputs>(std::move(options));
   g_current = remote.get();

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "cli/signal_watcher.h"
 #include "kafka/log_shipper.h"
 #include "kafka/ship_positions.h"
@@ -47,8 +48,6 @@ struct ShipArgs {
 };
 
 constexpr int kReadbackTimeoutMs = 30000;
-
-void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
 std::string host_name() {
   char name[256] = {};

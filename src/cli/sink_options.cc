@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/warn.h"
 #include "stream/duration.h"
 
 namespace logan {
@@ -43,7 +44,7 @@ Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args, bool keep_check
     auto store = open_stats_store(url, version);
     if (!store) return store.error();
     SinkWriterOptions options;
-    options.warn = [](const std::string& m) { std::fprintf(stderr, "logan: %s\n", m.c_str()); };
+    options.warn = [](const std::string& m) { warn(m); };
     if (keep_checkpoint && sinks->writers_.empty()) {
       auto loaded = store.value()->load_checkpoint(sinks->job_, sinks->instance_);
       if (!loaded) return loaded.error();

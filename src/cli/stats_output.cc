@@ -2,7 +2,9 @@
 #include "cli/stats_output.h"
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "report/json_writer.h"
+#include "report/terminal_text.h"
 #include "stats/partial_state.h"
 
 namespace logan {
@@ -44,8 +46,7 @@ int write_stats(const AccessStats& stats, uint32_t inputs, const std::vector<Err
   if (!args.emit_partial.empty()) {
     if (!skipped.empty()) {
       // A partial cannot say what it lacks: refuse rather than hand on a silent gap.
-      std::fprintf(stderr, "logan: not writing a partial file: %zu input(s) were skipped\n",
-                   skipped.size());
+      warn("not writing a partial file: " + std::to_string(skipped.size()) + " input(s) were skipped");
       return kExitInput;
     }
     return write_output(args.emit_partial, encode_partial({inputs, stats})) ? kExitOk : kExitFailure;
@@ -59,7 +60,7 @@ int write_stats(const AccessStats& stats, uint32_t inputs, const std::vector<Err
     append_stats_text(out, stats, args.report);
     if (!skipped.empty()) {
       out += "Skipped inputs:\n";
-      for (const auto& e : skipped) out += "  " + e.message + "\n";
+      for (const auto& e : skipped) out += "  " + terminal_text(e.message) + "\n";
     }
   }
   return write_output(args.output, out) ? kExitOk : kExitFailure;

@@ -10,6 +10,7 @@
 #include <malloc.h>
 
 #include "cli/commands.h"
+#include "cli/warn.h"
 #include "cli/lookup_options.h"
 #include "cli/signal_watcher.h"
 #include "cli/sink_options.h"
@@ -47,8 +48,6 @@ struct StreamArgs {
   std::vector<std::string> kafka_properties;  // -X name=value
   std::string stats_topic;                    // kafka://BROKERS/TOPIC
 };
-
-void warn(const std::string& message) { std::fprintf(stderr, "logan: %s\n", message.c_str()); }
 
 // `total` is rendered once per burst of windows (see SlideReport) into `total_json`.
 std::string json_line(const SlideReport& r, const ReportOptions& options, std::string& total_json) {

@@ -199,7 +199,7 @@ inline bool LogParser::store_as(const FormatField& field, std::string_view v, Lo
         if (!parse_uint(v, n)) return false;
         r.time = n / field.scale;
       }
-      return true;
+      return log_time_in_range(r.time);
     case FieldKind::kRequest: {
       r.request = v;
       RequestLine req = split_request_line(v);

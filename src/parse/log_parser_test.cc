@@ -190,6 +190,23 @@ TEST(LogParserTest, ApacheDirectives) {
   EXPECT_EQ(r.time, 1709769600);
 }
 
+TEST(LogParserTest, ATimeOutsideYears1To9999MakesTheLineInvalid) {
+  LogFormat clf_format = compile(R"(%h %l %u %t "%r" %>s %b)");
+  LogParser clf(clf_format);
+  LogRecord r;
+  EXPECT_FALSE(clf.parse(R"(1.2.3.4 - - [01/Jan/0000:00:00:00 +2359] "GET / HTTP/1.1" 200 1)", r));
+  EXPECT_TRUE(clf.parse(R"(1.2.3.4 - - [01/Jan/0001:00:00:00 +0000] "GET / HTTP/1.1" 200 1)", r));
+  LogFormat sec_format = compile(R"(%h %{sec}t %>s)");
+  LogParser sec(sec_format);
+  EXPECT_FALSE(sec.parse("1.2.3.4 99999999999999 200", r));
+  EXPECT_TRUE(sec.parse("1.2.3.4 253402300799 200", r));
+  EXPECT_FALSE(sec.parse("1.2.3.4 253402300800 200", r));
+  LogFormat msec_format = compile(R"(%h %{msec}t %>s)");
+  LogParser msec(msec_format);
+  EXPECT_FALSE(msec.parse("1.2.3.4 99999999999999999 200", r));
+  EXPECT_TRUE(msec.parse("1.2.3.4 1709769600123 200", r));
+}
+
 TEST(LogParserTest, SizeFallsBackToBytesSent) {
   LogFormat format = compile(R"(%h %>s %O)");
   LogParser parser(format);

@@ -98,7 +98,9 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
     pos = mpos + 2;
   }
   if (pos != s.size()) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  if (!log_time_in_range(t)) return std::nullopt;
+  return t;
 }
 
 std::optional<int64_t> ClfTimeParser::parse_new(std::string_view s, const uint64_t (&whole)[4]) {
@@ -129,7 +131,9 @@ std::optional<int64_t> ClfTimeParser::parse_new(std::string_view s, const uint64
     return std::nullopt;
   }
   int64_t offset = (s[21] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-  last_time_ = days * 86400 + h * 3600 + mi * 60 + sec - offset;
+  int64_t t = days * 86400 + h * 3600 + mi * 60 + sec - offset;
+  if (!log_time_in_range(t)) return std::nullopt;  // year 0000, or past 9999 in UTC
+  last_time_ = t;
   std::memcpy(last_text_, whole, sizeof whole);
   has_last_ = true;
   return last_time_;

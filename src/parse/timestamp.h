@@ -12,6 +12,12 @@
 
 namespace logan {
 
+// The times logan accepts: UTC years 1 to 9999, what every sink can store (SQLite text,
+// PostgreSQL timestamptz, ISO 8601 file names). A line logged outside them is invalid.
+inline constexpr int64_t kMinLogTime = -62135596800;  // 0001-01-01T00:00:00Z
+inline constexpr int64_t kMaxLogTime = 253402300799;  // 9999-12-31T23:59:59Z
+inline constexpr bool log_time_in_range(int64_t t) { return t >= kMinLogTime && t <= kMaxLogTime; }
+
 // Days since 1970-01-01 for a proleptic Gregorian date. REQUIRES: 1 <= month <= 12.
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 
@@ -20,10 +26,12 @@ std::string format_utc_iso8601(int64_t epoch_seconds);
 // The same for milliseconds since the epoch, with ".sss" only when they are not whole seconds.
 std::string format_utc_iso8601_ms(int64_t epoch_ms);
 
-// Parses "2024-03-07T13:55:36+01:00" (also "Z", "+0100", fractional seconds ignored).
+// Parses "2024-03-07T13:55:36+01:00" (also "Z", "+0100", fractional seconds ignored); nullopt
+// also for a time outside log_time_in_range().
 std::optional<int64_t> parse_iso8601(std::string_view text);
 
-// Parses Apache/nginx local time "07/Mar/2024:13:55:36 -0700" to UTC seconds. Consecutive log
+// Parses Apache/nginx local time "07/Mar/2024:13:55:36 -0700" to UTC seconds (nullopt outside
+// log_time_in_range()). Consecutive log
 // lines share a second, or at least a day: the last text and its day's start are cached, so
 // most lines cost a compare or a few digit conversions.
 class ClfTimeParser {

@@ -42,6 +42,23 @@ TEST(TimestampTest, Clf) {
   EXPECT_EQ(p.parse("29/Feb/2024:23:59:59 -0530"), 1709270999);
 }
 
+TEST(TimestampTest, OnlyYearsOneTo9999InUtc) {
+  // What the sinks can store; one line outside once wedged the PostgreSQL sink.
+  ClfTimeParser p;
+  EXPECT_EQ(p.parse("01/Jan/0001:00:00:00 +0000"), kMinLogTime);
+  EXPECT_EQ(p.parse("31/Dec/9999:23:59:59 +0000"), kMaxLogTime);
+  EXPECT_FALSE(p.parse("01/Jan/0000:00:00:00 +2359"));
+  EXPECT_FALSE(p.parse("01/Jan/0001:00:00:00 +0001"));
+  EXPECT_FALSE(p.parse("31/Dec/9999:23:59:59 -0001"));
+  EXPECT_FALSE(p.parse("31/Dec/9999:23:59:59 -0001"));  // not from the cache either
+  EXPECT_EQ(parse_iso8601("0001-01-01T00:00:00Z"), kMinLogTime);
+  EXPECT_EQ(parse_iso8601("9999-12-31T23:59:59Z"), kMaxLogTime);
+  EXPECT_FALSE(parse_iso8601("0000-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_iso8601("9999-12-31T23:59:59-01:00"));
+  EXPECT_EQ(format_utc_iso8601(kMinLogTime), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(format_utc_iso8601(kMaxLogTime), "9999-12-31T23:59:59Z");
+}
+
 TEST(TimestampTest, Iso8601) {
   EXPECT_EQ(parse_iso8601("2024-03-07T10:00:00+01:00"), 1709802000);
   EXPECT_EQ(parse_iso8601("2024-03-07T09:00:00Z"), 1709802000);

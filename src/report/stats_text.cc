@@ -4,38 +4,10 @@
 #include "parse/timestamp.h"
 #include "report/json_writer.h"
 #include "report/stats_report.h"
+#include "report/terminal_text.h"
 
 namespace logan {
 namespace {
-
-// Log text shown to a terminal: valid UTF-8, control characters escaped, so a hostile log
-// line cannot move the cursor or change colours.
-std::string printable(std::string_view text) {
-  std::string valid;
-  append_json_string_body(valid, text);
-  // JSON leaves DEL and the C1 controls (U+0080..U+009F, e.g. U+009B, which some terminals
-  // take as CSI) as they are: escape them too. Quotes and backslashes are shown as logged.
-  std::string out;
-  out.reserve(valid.size());
-  for (size_t i = 0; i < valid.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(valid[i]);
-    if (c == '\\' && i + 1 < valid.size() && (valid[i + 1] == '"' || valid[i + 1] == '\\')) {
-      out += valid[++i];  // quotes and backslashes need no escaping on a terminal
-    } else if (c == 0x7f) {
-      out += "\\u007f";
-    } else if (c == 0xc2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) < 0xa0) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      unsigned char cont = static_cast<unsigned char>(valid[i + 1]);
-      out += "\\u00";
-      out += kHex[cont >> 4];
-      out += kHex[cont & 15];
-      ++i;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 std::string group_line(uint64_t lines, std::string_view value, const GroupCounts& c) {
   std::string out = fmt::format("  {:>10}  {}  ({} bytes;", lines, value, c.bytes);
@@ -58,11 +30,11 @@ void append_stats_text(std::string& out, const AccessStats& s, const ReportOptio
 
   auto ips = s.clients().above(options.ip_threshold);
   fmt::format_to(it, "IP addresses with more than {} requests: {}\n", options.ip_threshold, ips.size());
-  for (const auto& row : ips) fmt::format_to(it, "  {:>10}  {}\n", row.count, printable(row.key));
+  for (const auto& row : ips) fmt::format_to(it, "  {:>10}  {}\n", row.count, terminal_text(row.key));
 
   auto endpoints = s.endpoints().top(options.top);
   fmt::format_to(it, "Top {} endpoints:\n", options.top);
-  for (const auto& row : endpoints) fmt::format_to(it, "  {:>10}  {}\n", row.count, printable(row.key));
+  for (const auto& row : endpoints) fmt::format_to(it, "  {:>10}  {}\n", row.count, terminal_text(row.key));
 
   out += '\n';
   fmt::format_to(it, "Lines: {} total, {} parsed, {} invalid\n", s.total_lines(), s.parsed_lines(),
@@ -71,7 +43,7 @@ void append_stats_text(std::string& out, const AccessStats& s, const ReportOptio
   fmt::format_to(it, "Requests by method:");
   auto methods = s.methods().top(s.methods().distinct());
   if (methods.empty()) out += " (none)";
-  for (const auto& row : methods) fmt::format_to(it, " ({}, {})", printable(row.key), row.count);
+  for (const auto& row : methods) fmt::format_to(it, " ({}, {})", terminal_text(row.key), row.count);
   out += '\n';
   static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
   out += "Bytes by status class:";
@@ -86,14 +58,14 @@ void append_stats_text(std::string& out, const AccessStats& s, const ReportOptio
   if (!s.invalid_samples().empty()) {
     fmt::format_to(it, "First invalid lines:\n");
     for (const auto& sample : s.invalid_samples()) {
-      fmt::format_to(it, "  {}:{}: {}\n", printable(sample.source), sample.line, printable(sample.text));
+      fmt::format_to(it, "  {}:{}: {}\n", terminal_text(sample.source), sample.line, terminal_text(sample.text));
     }
   }
   for (const auto& [name, dim] : s.groups().dimensions()) {
-    fmt::format_to(it, "Lines by {} ({} values; top {}):\n", printable(name), dim.distinct(),
+    fmt::format_to(it, "Lines by {} ({} values; top {}):\n", terminal_text(name), dim.distinct(),
                    options.group_top);
     for (const auto& row : dim.top(options.group_top)) {
-      out += group_line(row.counts.lines, printable(row.value), row.counts);
+      out += group_line(row.counts.lines, terminal_text(row.value), row.counts);
     }
     if (dim.unmatched().lines > 0) out += group_line(dim.unmatched().lines, "(no match)", dim.unmatched());
   }

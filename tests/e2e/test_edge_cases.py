@@ -163,6 +163,41 @@ class EdgeCases(logan_cli.LoganTestCase):
         self.assertEqual(d["time_range"], {"first": "2023-12-31T20:30:00Z",
                                            "last": "2024-01-01T00:30:00Z"})
 
+    def test_times_outside_years_1_to_9999_are_invalid(self):
+        # What no sink can store (one such line used to wedge the PostgreSQL sink) is an
+        # invalid line, counted and sampled.
+        data = lines(clf(ts="01/Jan/0000:00:00:00 +2359"), clf(ts="31/Dec/9999:23:59:59 -0100"),
+                     clf(ts="01/Jan/0001:00:00:00 +0000"), clf(ts="31/Dec/9999:23:59:59 +0000"))
+        self.write("t.log", data)
+        d = self.batch_json("--format", "common", "t.log", cwd=self.tmp)
+        self.assertEqual(d["lines"], {"total": 4, "parsed": 2, "invalid": 2})
+        self.assertEqual([s["line"] for s in d["invalid_samples"]], [1, 2])
+        self.assertEqual(d["time_range"], {"first": "0001-01-01T00:00:00Z",
+                                           "last": "9999-12-31T23:59:59Z"})
+
+    def test_names_and_unknown_flags_in_messages(self):
+        # A file name is chosen by whoever can write into a log directory: its terminal escapes
+        # must not reach the operator's terminal raw, in any message or report.
+        evil = "\x1b]0;pwned\x07x.log"
+        r = self.run_logan("batch", str(self.tmp / evil))
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertNotIn(b"\x1b", r.stderr)
+        self.assertNotIn(b"\x07", r.stderr)
+        self.assertIn(b"\\u001b]0;pwned\\u0007x.log", r.stderr)
+        (self.tmp / evil).write_bytes(logan_cli.gzip_bytes(clf() + b"\n")[:-12] + b"junkjunk")
+        self.write("good.log", clf() + b"\n")
+        r = self.run_logan("batch", "--keep-going", "--format", "common", evil, "good.log",
+                           cwd=self.tmp)
+        for out in (r.stdout, r.stderr):
+            self.assertNotIn(b"\x1b", out, r.describe())
+            self.assertNotIn(b"\x07", out, r.describe())
+        self.assertIn(b"Skipped inputs", r.stdout)
+        self.assertIn(b"\\u001b", r.stdout)
+        # An unknown flag points at the help of the command it was given to.
+        r = self.run_logan("batch", "--no-such-flag", "good.log", cwd=self.tmp)
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertOneLineNaming(r.stderr, "'logan batch --help'", r)
+
     def test_zero_parsed_lines(self):
         d = self.check(b"garbage\nmore garbage\n\n")
         self.assertEqual(d["lines"], {"total": 3, "parsed": 0, "invalid": 3})
