@@ -15,6 +15,8 @@ MpiSession* g_mpi_session = nullptr;
 }
 
 int main(int argc, char** argv) {
+  // No message may repeat a password given on the command line.
+  for (int i = 1; i < argc; ++i) logan::remember_secrets(argv[i]);
 #ifdef LOGAN_WITH_MPI
   std::unique_ptr<logan::MpiSession> mpi;
   if (logan::launched_by_mpi()) {

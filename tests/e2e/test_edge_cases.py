@@ -198,6 +198,29 @@ class EdgeCases(logan_cli.LoganTestCase):
         self.assertEqual(r.returncode, 2, r.describe())
         self.assertOneLineNaming(r.stderr, "'logan batch --help'", r)
 
+    def test_passwords_never_reach_messages(self):
+        # Every path that once printed a password in full: a --lookup without key=, a bad
+        # percent escape in the password (libpq quotes it alone), a malformed host (libpq
+        # quotes the URI), an unknown sink scheme, the S3 endpoint in --verbose, --to.
+        log = self.write("a.log", clf() + b"\n")
+        cases = [
+            ["batch", "--lookup", "o=postgresql://logan:S3cretPw@127.0.0.1:1/db?table=t", log],
+            ["batch", "--lookup", "o=postgresql:host=127.0.0.1 password=S3cretPw?table=t", log],
+            ["batch", "--sink", "postgresql://logan:S3cret%zzPw@127.0.0.1:1/db", log],
+            ["batch", "--sink", "postgresql://logan:S3cretPw@[::1:55432/web", log],
+            ["batch", "--sink", "POSTGRESQL://logan:S3cretPw@127.0.0.1:1/db", log],
+            ["batch", "--verbose", "--s3-endpoint", "http://u:S3cretPw@127.0.0.1:1",
+             "--retries", "1", "s3://b/k"],
+            ["export", "--to", "postgresql://logan:S3cretPw@127.0.0.1:1/db", "--table", "t", log],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                r = self.run_logan(*args, timeout=60)
+                self.assertNotEqual(r.returncode, 0, r.describe())
+                self.assertTrue(r.stderr, r.describe())
+                self.assertNotIn(b"S3cret", r.stderr, r.describe())
+                self.assertNotIn(b"zzPw", r.stderr, r.describe())
+
     def test_zero_parsed_lines(self):
         d = self.check(b"garbage\nmore garbage\n\n")
         self.assertEqual(d["lines"], {"total": 3, "parsed": 0, "invalid": 3})

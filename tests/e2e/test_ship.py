@@ -493,16 +493,21 @@ class Checkpoint(ShipTestCase):
         d = self.tmp / "logs"
         d.mkdir()
         ck = self.tmp / "ck"
-        writer = RotatingWriter(d, total=30000)
+        writer = RotatingWriter(d, total=30000, per_tick=20)
         self.addCleanup(writer.thread.join, 10)
         args = ["--brokers", c.bootstrap, "-t", "logs", "--follow", d / "access.log",
                 "--checkpoint", ck, "--checkpoint-interval", "200ms", *mode]
         stderr: list[str] = []
         for kill in range(4):
+            before = len(as_lines(self.consume(c)))
             p = self.ship(args)
             start = writer.count()
-            # Kill it while it ships: once lines written since it started reach the topic.
-            wait_until(lambda: writer.count() > start + 2000, "the writer to go on")
+            # Kill it while it ships: once it has delivered lines of its own (a slow start, as
+            # under the sanitizers, must not make a run that never shipped anything) and the
+            # writer has gone on meanwhile.
+            wait_until(lambda: len(as_lines(self.consume(c))) > before + 200, "this run to ship")
+            wait_until(lambda: writer.count() > start + 1000 or writer.count() == writer.total,
+                       "the writer to go on")
             time.sleep(0.05 * kill)
             p.proc.kill()
             p.proc.wait()
