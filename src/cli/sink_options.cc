@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "cli/warn.h"
+#include "report/json_writer.h"
 #include "stream/duration.h"
 
 namespace logan {
@@ -31,6 +32,12 @@ Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args, bool keep_check
     return Error{"bad --sink-timeout '" + args.timeout + "': expected a duration such as 30s"};
   }
   sinks->timeout_ms_ = *timeout;
+  // Both go into every row (and PostgreSQL refuses text that is not UTF-8, for ever).
+  for (const auto& [flag, value] : {std::pair{"--job", &args.job}, std::pair{"--instance", &args.instance}}) {
+    std::string valid;
+    append_valid_utf8(valid, *value);
+    if (valid != *value) return Error{std::string("bad ") + flag + ": it must be valid UTF-8"};
+  }
   sinks->job_ = args.job;
   sinks->instance_ = args.instance;
   if (sinks->instance_.empty()) {

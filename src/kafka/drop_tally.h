@@ -17,7 +17,8 @@ class DropTally {
       : summary_interval_ms_(summary_interval_ms) {}
 
   // Counts `lines` dropped at `now_ms`. True when they start a run of drops (the first drop,
-  // or the first since a message was accepted again).
+  // or the first since a message was accepted again) that the operator should hear of: at most
+  // one a summary interval.
   bool dropped(uint64_t lines, int64_t now_ms);
   // A message went into the buffer: the next drop starts a new run.
   void accepted() { in_run_ = false; }
@@ -34,6 +35,8 @@ class DropTally {
   uint64_t reported_ = 0;     // total at the last summary
   int64_t last_report_ms_ = 0;
   bool in_run_ = false;
+  bool said_start_ = false;   // a run's start was reported
+  int64_t last_start_ms_ = 0;  // when
 };
 
 }  // namespace logan

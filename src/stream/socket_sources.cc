@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "stream/fd_reading.h"
@@ -36,28 +37,49 @@ std::string peer_name(const sockaddr_storage& addr) {
   return "[" + std::string(host) + "]:" + std::to_string(port);
 }
 
-class StdinSource final : public StreamSource {
+// stdin, or a named pipe or character device given by path: read until its end (a pipe is
+// opened for reading and writing, so that it never ends between two writers: it is read until
+// the job stops, like a syslog pipe).
+class PipeSource final : public StreamSource {
  public:
+  explicit PipeSource(std::string path) : path_(std::move(path)), name_(path_.empty() ? "-" : path_) {}
+  ~PipeSource() override {
+    if (fd_ > STDIN_FILENO) ::close(fd_);
+  }
   const std::string& name() const override { return name_; }
-  Status open() override { return Ok{}; }
+  Status open() override {
+    if (path_.empty()) {
+      fd_ = STDIN_FILENO;
+      return Ok{};
+    }
+    struct stat st;
+    if (::stat(path_.c_str(), &st) != 0) return Error{"cannot read '" + path_ + "': " + std::strerror(errno)};
+    int flags = (S_ISFIFO(st.st_mode) ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
+    fd_ = ::open(path_.c_str(), flags);
+    if (fd_ < 0) return Error{"cannot read '" + path_ + "': " + std::strerror(errno)};
+    return Ok{};
+  }
   Status run(SourceContext& ctx) override {
     LineAssembler assembler;
     use_context_batches(assembler, ctx);
-    InputId input = ctx.new_input("stdin");
+    InputId input = ctx.new_input(path_.empty() ? "stdin" : path_);
     for (;;) {
-      Readiness r = wait_readable(STDIN_FILENO, ctx);
+      Readiness r = wait_readable(fd_, ctx);
       if (r == Readiness::kStop) {
         emit_lines(ctx, assembler.finish(), input);
         return Ok{};
       }
-      int64_t n = read_lines(STDIN_FILENO, assembler, ctx, input);
+      int64_t n = read_lines(fd_, assembler, ctx, input);
       if (n == 0) return Ok{};
-      if (n < 0) return Error{std::string("cannot read stdin: ") + std::strerror(errno)};
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      if (n < 0) return Error{"cannot read " + (path_.empty() ? std::string("stdin") : "'" + path_ + "'") + ": " + std::strerror(errno)};
     }
   }
 
  private:
-  std::string name_ = "-";
+  std::string path_;
+  std::string name_;
+  int fd_ = -1;
 };
 
 // Resolves host:port into addresses to bind or connect to.
@@ -295,7 +317,11 @@ class ConnectSource final : public StreamSource {
 
 }  // namespace
 
-std::unique_ptr<StreamSource> make_stdin_source() { return std::make_unique<StdinSource>(); }
+std::unique_ptr<StreamSource> make_stdin_source() { return std::make_unique<PipeSource>(""); }
+
+std::unique_ptr<StreamSource> make_pipe_source(std::string path) {
+  return std::make_unique<PipeSource>(std::move(path));
+}
 std::unique_ptr<StreamSource> make_listen_source(std::string name, std::string address) {
   return std::make_unique<ListenSource>(std::move(name), std::move(address));
 }

@@ -43,6 +43,11 @@ Result<std::unique_ptr<StreamSource>> make_source(const std::string& spec,
   if (::stat(spec.c_str(), &st) != 0) {
     return Error{"cannot read '" + spec + "': " + std::strerror(errno)};
   }
+  // A pipe or a device is read as it comes, not watched as a file (whose size it has not).
+  if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) return make_pipe_source(spec);
+  if (!S_ISREG(st.st_mode)) {
+    return Error{"cannot follow '" + spec + "': not a regular file, directory, pipe or device"};
+  }
   watch.pattern = last;
   watch.follow = true;
   return make_file_watch_source(spec, dir, watch);

@@ -685,6 +685,22 @@ class SocketAndStdinSources(StreamTestCase):
         self.assertDocEqual(final["total"], want, "stdin, samples included")
         self.assertProcessingWindows(s.objects)
 
+    def test_named_pipe_across_writers_until_stopped(self):
+        # A FIFO given as a source is read as it comes (it used to count nothing and say
+        # nothing), from every writer that opens it, until the job stops.
+        fifo = self.tmp / "access.pipe"
+        os.mkfifo(fifo)
+        s = self.stream("--json", "--format", "common", "--window", WINDOW, "--slide", SLIDE, fifo)
+        first, second = make_log(200, 72), make_log(100, 73)
+        for part in (first, second):   # two writers, one after the other, as `cat` does
+            with open(fifo, "wb") as w:
+                w.write(part)
+        wait = time.monotonic() + 60
+        while (not s.objects or s.objects[-1]["total"]["lines"]["total"] < 300) and time.monotonic() < wait:
+            time.sleep(0.05)
+        final = s.finish()
+        self.assertTotalMatches(final, [first, second], "a named pipe")
+
     def test_stdin_text_output(self):
         data = make_log(300, 71)
         r = self.run_logan("stream", "--format", "common", "--window", WINDOW, "--slide", SLIDE,
