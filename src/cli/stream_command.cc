@@ -40,6 +40,7 @@ struct StreamArgs {
   std::string poll;
   bool from_end = false;
   bool all_names = false;
+  bool follow_symlinks = false;
   bool json = false;
   std::string html;
   ReportOptions report;
@@ -209,6 +210,7 @@ int run(const StreamArgs& args) {
   SourceOptions source_options;
   source_options.from_end = args.from_end;
   source_options.all_names = args.all_names;
+  source_options.follow_symlinks = args.follow_symlinks;
   if (!args.poll.empty()) {
     auto poll = duration_option("--poll", args.poll, true);
     if (!poll) {
@@ -362,6 +364,8 @@ void register_stream(CLI::App& app, CommandAction& action) {
                 "to their end), unless a checkpoint says where to resume");
   cmd->add_flag("--all-names", args->all_names,
                 "Also read dot-files and temporary names (*.tmp, *.swp, *~, *.part, ...)");
+  cmd->add_flag("--follow-symlinks", args->follow_symlinks,
+                "In watched directories, also read symbolic links that lead out of the directory");
   cmd->add_flag("--json", args->json, "Print one JSON object per slide (docs/json-output.md)");
   cmd->add_option("--output-html", args->html,
                   "Also write a self-refreshing HTML page to FILE every slide (replaced atomically)");

@@ -221,6 +221,30 @@ class FileWatchSource final : public StreamSource {
 
   std::string path_of(const std::string& name) const { return dir_ + "/" + name; }
 
+  // False for a symbolic link that leads out of the watched directory (said once per name).
+  bool link_allowed(int dir_fd, const std::string& name) {
+    struct stat st;
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode)) {
+      return true;
+    }
+    if (real_dir_.empty()) {
+      char* real = ::realpath(dir_.c_str(), nullptr);
+      real_dir_ = real ? real : dir_;
+      std::free(real);
+    }
+    char* target = ::realpath(path_of(name).c_str(), nullptr);
+    std::string to = target ? target : "";
+    std::free(target);
+    const std::string inside = real_dir_ == "/" ? "/" : real_dir_ + "/";
+    if (!to.empty() && to.compare(0, inside.size(), inside) == 0) return true;
+    if (outside_links_.insert(name).second) {
+      ctx_->warn("not reading '" + path_of(name) + "': a link to " +
+                 (to.empty() ? std::string("nothing") : "'" + to + "'") +
+                 ", outside the watched directory (--follow-symlinks reads such links)");
+    }
+    return false;
+  }
+
   Tracked* find_by_identity(uint64_t dev, uint64_t ino) {
     for (auto& t : files_) {
       if (t->pos.device == dev && t->pos.inode == ino) return t.get();
@@ -285,6 +309,7 @@ class FileWatchSource final : public StreamSource {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
       Candidate c{name, {}};
+      if (!options_.follow && !options_.follow_symlinks && !link_allowed(::dirfd(d), name)) continue;
       if (::fstatat(::dirfd(d), e->d_name, &c.st, 0) != 0 || !S_ISREG(c.st.st_mode)) continue;
       Tracked* t = find_by_identity(c.st.st_dev, c.st.st_ino);
       // A remembered file found again (after a restart too), a file that was missing from the
@@ -696,6 +721,8 @@ class FileWatchSource final : public StreamSource {
   };
   std::map<std::string, Deferred> deferred_;
   std::set<std::string> unreadable_;
+  std::set<std::string> outside_links_;  // names said to be links out of the directory
+  std::string real_dir_;                  // the directory's real path, once asked
   bool restored_any_ = false;
 };
 

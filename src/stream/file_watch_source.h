@@ -10,6 +10,10 @@
 //   the last whole line counted. A compressed file that holds what an earlier file held (as
 //   logrotate's compress makes it) is read only past what was already counted.
 // - Dot-files and the temporary names of editors and rsync are skipped unless all_names is set.
+// - A symbolic link in a watched directory is read only when it leads to a file inside the
+//   directory (whoever can write there could otherwise show any readable file, /etc/shadow say,
+//   as invalid-line samples), unless follow_symlinks is set; it is said once. A followed file
+//   named on the command line is always read, link or not.
 // - inotify wakes the source as soon as a file changes, with a rescan every second as a safety
 //   net; with a poll interval, or where inotify is unavailable, the directory is scanned on a
 //   timer instead.
@@ -30,6 +34,7 @@ struct FileWatchOptions {
   int64_t poll_ms = 0;       // > 0: scan at this interval, no inotify
   bool from_end = false;     // files there at the start: only lines written later
   bool follow = false;       // a followed file (tail -F): the pattern is its exact name
+  bool follow_symlinks = false;  // also read links that lead out of the watched directory
 };
 
 std::unique_ptr<StreamSource> make_file_watch_source(std::string name, std::string directory,

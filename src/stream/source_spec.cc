@@ -24,6 +24,7 @@ Result<std::unique_ptr<StreamSource>> make_source(const std::string& spec,
   watch.all_names = options.all_names;
   watch.poll_ms = options.poll_ms;
   watch.from_end = options.from_end;
+  watch.follow_symlinks = options.follow_symlinks;
   struct stat st;
   if (::stat(spec.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return make_file_watch_source(spec, spec, watch);

@@ -84,6 +84,7 @@ struct SourceOptions {
   int64_t poll_ms = 0;          // > 0: poll directories at this interval instead of inotify
   bool from_end = false;        // files present at the start: count only lines added later
   bool all_names = false;       // do not skip dot-files and temporary names
+  bool follow_symlinks = false; // in a watched directory, also links that lead out of it
 };
 Result<std::unique_ptr<StreamSource>> make_source(const std::string& spec,
                                                   const SourceOptions& options);

@@ -16,6 +16,7 @@ import datetime as dt
 import gzip
 import html.parser
 import io
+import json
 import os
 import random
 import re
@@ -550,6 +551,35 @@ class DirectorySources(StreamTestCase):
         s.wait_total(count_lines(*want))
         final = s.finish()
         self.assertTotalMatches(final, want, "--from-end")
+
+    def test_links_out_of_a_watched_directory_are_not_read(self):
+        # Whoever can write into a watched directory could link any file logan can read into
+        # it (/etc/shadow): its lines would be shown as invalid-line samples. Only links that
+        # stay inside the directory are read, unless --follow-symlinks.
+        d, outside = self.tmp / "logs", self.tmp / "private"
+        d.mkdir()
+        outside.mkdir()
+        secret = outside / "shadow"
+        secret.write_bytes(b"root:$6$secret-hash:19000:0:99999:7:::\n")
+        good = make_log(30, 74)
+        (d / "a.log").write_bytes(good)
+        (d / "shadow.log").symlink_to(secret)
+        (d / "inside.log").symlink_to(d / "a.log")   # the same file: counted once
+        s = self.stream("--json", "--format", "common", "--window", WINDOW, "--slide", SLIDE, d)
+        s.wait_total(count_lines(good))
+        s.wait_slides(2)
+        final = s.finish()
+        self.assertTotalMatches(final, [good], "the link out is not read")
+        self.assertNotIn("secret-hash", json.dumps(final))
+        with s.cond:
+            said = [l for l in s.err_lines if "shadow.log" in l]
+        self.assertEqual(len(said), 1, s.describe())
+        self.assertIn("--follow-symlinks", said[0])
+        s = self.stream("--json", "--format", "common", "--window", WINDOW, "--slide", SLIDE,
+                        "--follow-symlinks", d)
+        s.wait_total(count_lines(good) + 1)
+        final = s.finish()
+        self.assertEqual(final["total"]["lines"]["total"], count_lines(good) + 1)
 
     def test_invalid_lines_counted_and_sampled(self):
         d = self.tmp / "logs"
