@@ -1,6 +1,7 @@
 // FileWatchSource: see file_watch_source.h.
 #include "stream/file_watch_source.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include <dirent.h>
@@ -50,7 +52,9 @@ uint64_t fingerprint_hash(std::string_view bytes) {
 namespace {
 
 constexpr size_t kFingerprintBytes = 1024;
-constexpr int64_t kRescanMs = 1000;          // inotify mode: full scan at least this often
+constexpr int64_t kRescanMs = 1000;          // inotify mode: full scan at least this often,
+constexpr int64_t kMaxRescanMs = 60000;      // or, in a directory of many files, this often
+constexpr size_t kMaxOpenFiles = 256;        // beyond this many, files read to their end are closed
 constexpr int64_t kIdleCloseMs = 60000;      // close files unchanged this long (reopened on growth)
 constexpr int64_t kRenamedGraceMs = 30000;   // keep reading a file gone from the directory
 constexpr int64_t kDeferMs = 3000;           // wait for a compressed copy's original to go
@@ -64,6 +68,7 @@ bool compatible(const FilePosition& known, std::string_view prefix) {
 
 struct Tracked {
   uint64_t id = 0;
+  uint64_t seq = 0;          // creation order (the order of files_)
   FilePosition pos;
   LineAssembler assembler;   // plain files: persists between reads
   int fd = -1;
@@ -80,12 +85,14 @@ struct Tracked {
   bool adopted = false;       // a copy of a file read before: shorter than offset means done
   bool pooled = false;        // the assembler takes its batches from the job's pool
 
-  ~Tracked() {
-    if (fd >= 0) ::close(fd);
-  }
+  size_t* open_fds = nullptr;  // the source's count of open descriptors
+
+  ~Tracked() { close_fd(); }
   void close_fd() {
-    if (fd >= 0) ::close(fd);
+    if (fd < 0) return;
+    ::close(fd);
     fd = -1;
+    if (open_fds) --*open_fds;
   }
   bool live() const { return !vanished && !restored; }
 };
@@ -130,6 +137,7 @@ class FileWatchSource final : public StreamSource {
     restored_any_ = !entries.empty();
     for (auto& [id, pos] : entries) {
       auto t = std::make_unique<Tracked>();
+      t->seq = next_seq_++;
       t->id = id;
       t->pos = std::move(pos);
       // A file already gone when the checkpoint was written is only remembered.
@@ -163,6 +171,11 @@ class FileWatchSource final : public StreamSource {
     while (!ctx.stopping()) {
       pollfd fds[2] = {{ctx.stop_fd(), POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
       // A file with more to read than one turn's budget is read on at once.
+      // With inotify, the full scan is only a safety net: a large directory is scanned less
+      // often (1 ms per known file, at most a minute apart), so that an idle one costs little.
+      if (inotify_fd_ >= 0) {
+        interval = std::clamp<int64_t>(static_cast<int64_t>(files_.size()), kRescanMs, kMaxRescanMs);
+      }
       int64_t wait = behind ? 0 : std::max<int64_t>(0, last_full + interval - steady_ms());
       int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, static_cast<int>(wait));
       if (n < 0 && errno != EINTR) return Error{std::string("poll: ") + std::strerror(errno)};
@@ -245,12 +258,45 @@ class FileWatchSource final : public StreamSource {
     return false;
   }
 
+  // The known file of an identity (the first in files_), from the index a scan builds.
   Tracked* find_by_identity(uint64_t dev, uint64_t ino) {
-    for (auto& t : files_) {
-      if (t->pos.device == dev && t->pos.inode == ino) return t.get();
-    }
-    return nullptr;
+    auto it = by_identity_.find({dev, ino});
+    return it == by_identity_.end() ? nullptr : it->second;
   }
+
+  // Known files by the hash of their first fingerprint_len bytes, so that a new file finds
+  // the ones it may continue (or copy) with one pass over its first KiB, not one hash per
+  // known file: a directory of 100,000 files is scanned in linear time.
+  struct FingerprintIndex {
+    std::unordered_multimap<uint64_t, Tracked*> by_hash;
+    std::map<uint32_t, size_t> lengths;  // fingerprint lengths in use
+    void clear() {
+      by_hash.clear();
+      lengths.clear();
+    }
+    void add(Tracked* t) {
+      if (t->pos.fingerprint_len == 0) return;
+      by_hash.emplace(t->pos.fingerprint, t);
+      ++lengths[t->pos.fingerprint_len];
+    }
+    // Every indexed file that `prefix` is compatible() with.
+    template <typename F>
+    void for_each_match(std::string_view prefix, F&& f) const {
+      uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, as fingerprint_hash(), one byte at a time
+      size_t done = 0;
+      for (const auto& [len, count] : lengths) {
+        if (len > prefix.size()) break;
+        for (; done < len; ++done) {
+          h ^= static_cast<unsigned char>(prefix[done]);
+          h *= 0x100000001b3ULL;
+        }
+        auto [lo, hi] = by_hash.equal_range(h);
+        for (auto it = lo; it != hi; ++it) {
+          if (it->second->pos.fingerprint_len == len) f(it->second);
+        }
+      }
+    }
+  };
 
   // Up to kFingerprintBytes of the file's decoded content, and whether it is compressed.
   // Up to kFingerprintBytes of the file's decoded content, and whether it is compressed.
@@ -300,12 +346,15 @@ class FileWatchSource final : public StreamSource {
       return;
     }
     dir_missing_ = false;
+    by_identity_.clear();
     for (auto& t : files_) {
       t->was_present = t->present;
       t->present = false;
+      if (t->pos.device != 0 || t->pos.inode != 0) by_identity_.try_emplace({t->pos.device, t->pos.inode}, t.get());
     }
     std::vector<Candidate> candidates;
     while (dirent* e = ::readdir(d)) {
+      if (ctx_->stopping()) break;  // a huge directory must not hold up a stop
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
       Candidate c{name, {}};
@@ -364,7 +413,12 @@ class FileWatchSource final : public StreamSource {
       for (const auto& c : candidates) listed |= c.name == it->first;
       it = listed ? std::next(it) : deferred_.erase(it);
     }
-    for (auto& c : candidates) add_candidate(c, initial);
+    fingerprints_.clear();
+    for (auto& t : files_) fingerprints_.add(t.get());
+    for (auto& c : candidates) {
+      if (ctx_->stopping()) break;
+      add_candidate(c, initial);
+    }
     // Still gone once the new names were looked at (not adopted as a compressed copy): what
     // was written to them after the checkpoint is out of reach, and the operator is told.
     for (Tracked* t : lost) {
@@ -385,6 +439,8 @@ class FileWatchSource final : public StreamSource {
 
   void drop(Tracked* t) {
     forget(*t);
+    auto id = by_identity_.find({t->pos.device, t->pos.inode});
+    if (id != by_identity_.end() && id->second == t) by_identity_.erase(id);
     for (auto it = files_.begin(); it != files_.end(); ++it) {
       if (it->get() == t) {
         files_.erase(it);
@@ -422,24 +478,22 @@ class FileWatchSource final : public StreamSource {
     }
     unreadable_.erase(c.name);
     // The rest of a file read before (rotated and compressed, or moved in from elsewhere).
-    Tracked* earlier = nullptr;
-    for (auto& t : files_) {
+    Tracked* earlier = nullptr;  // the latest known file gone from the directory that it continues
+    bool original_present = false;
+    fingerprints_.for_each_match(prefix, [&](Tracked* t) {
       // Gone from the directory: remembered, restored, or still being drained after a rename.
-      if (!t->present && compatible(t->pos, prefix)) earlier = t.get();
-    }
-    if (earlier == nullptr) {
+      if (!t->present && (earlier == nullptr || t->seq > earlier->seq)) earlier = t;
+      if (t->live() && t->present && !t->pos.compressed) original_present = true;
+    });
+    if (earlier == nullptr && original_present) {
       // gzip writes its copy before it removes the original, and copytruncate copies before it
       // truncates: wait a little for the original to go or shrink.
       // A copy still being written (a large file takes gzip a while) is waited for too.
-      for (auto& t : files_) {
-        if (t->live() && t->present && !t->pos.compressed && compatible(t->pos, prefix)) {
-          Deferred& d = deferred_[c.name];
-          uint64_t size = static_cast<uint64_t>(c.st.st_size);
-          if (d.since == 0 || d.size != size) d.since = steady_ms();
-          d.size = size;
-          if (steady_ms() - d.since < kDeferMs) return;
-        }
-      }
+      Deferred& d = deferred_[c.name];
+      uint64_t size = static_cast<uint64_t>(c.st.st_size);
+      if (d.since == 0 || d.size != size) d.since = steady_ms();
+      d.size = size;
+      if (steady_ms() - d.since < kDeferMs) return;
     }
     deferred_.erase(c.name);
     if (earlier != nullptr) {
@@ -461,6 +515,7 @@ class FileWatchSource final : public StreamSource {
       return;
     }
     auto t = std::make_unique<Tracked>();
+    t->seq = next_seq_++;
     t->id = next_id_++;
     t->pos.path = c.name;
     t->pos.device = c.st.st_dev;
@@ -477,6 +532,7 @@ class FileWatchSource final : public StreamSource {
       }
     }
     t->assembler.reset(t->pos.offset, 0);
+    fingerprints_.add(t.get());
     files_.push_back(std::move(t));
   }
 
@@ -521,6 +577,7 @@ class FileWatchSource final : public StreamSource {
   void remember_content(const Tracked& t) {
     if (t.pos.offset == 0 || t.pos.fingerprint_len == 0) return;
     auto old = std::make_unique<Tracked>();
+    old->seq = next_seq_++;
     old->id = next_id_++;
     old->pos = t.pos;
     old->pos.device = old->pos.inode = 0;
@@ -583,6 +640,8 @@ class FileWatchSource final : public StreamSource {
       if (static_cast<uint64_t>(st.st_size) == t.assembler.consumed()) return false;
       t.fd = ::open(path_of(t.pos.path).c_str(), O_RDONLY | O_CLOEXEC);
       if (t.fd < 0) return false;
+      t.open_fds = &open_fds_;
+      ++open_fds_;
     }
     if (::fstat(t.fd, &st) != 0) return false;
     uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -610,6 +669,9 @@ class FileWatchSource final : public StreamSource {
       ssize_t n = ::pread(t.fd, buf, cap, static_cast<off_t>(t.assembler.consumed()));
       if (n <= 0) {
         t.assembler.commit(0);
+        // Read to its end: in a directory of many files, its descriptor goes back (it is
+        // opened again when the file grows), so that thousands of files never exhaust them.
+        if (open_fds_ > kMaxOpenFiles && t.present) t.close_fd();
         break;
       }
       budget -= std::min<uint64_t>(budget, static_cast<uint64_t>(n));
@@ -714,6 +776,7 @@ class FileWatchSource final : public StreamSource {
   int watch_ = -1;
   bool dir_missing_ = false;
   uint64_t next_id_ = 0;
+  size_t open_fds_ = 0;  // descriptors of files_ open now (declared first: files_ goes first)
   std::vector<std::unique_ptr<Tracked>> files_;
   struct Deferred {
     int64_t since = 0;  // when it was first seen at this size
@@ -722,6 +785,13 @@ class FileWatchSource final : public StreamSource {
   std::map<std::string, Deferred> deferred_;
   std::set<std::string> unreadable_;
   std::set<std::string> outside_links_;  // names said to be links out of the directory
+  uint64_t next_seq_ = 0;
+  // Indexes of files_, valid during a scan (built at its start).
+  struct IdentityHash {
+    size_t operator()(const std::pair<uint64_t, uint64_t>& k) const { return k.first * 0x9e3779b97f4a7c15ULL ^ k.second; }
+  };
+  std::unordered_map<std::pair<uint64_t, uint64_t>, Tracked*, IdentityHash> by_identity_;
+  FingerprintIndex fingerprints_;
   std::string real_dir_;                  // the directory's real path, once asked
   bool restored_any_ = false;
 };
