@@ -125,7 +125,7 @@ Status StatsPublisher::flush(int64_t timeout_ms) {
 
 Result<std::unique_ptr<StatsTopicReader>> StatsTopicReader::open(const std::string& url,
                                                                  const KafkaProperties& properties,
-                                                                 int64_t timeout_ms) {
+                                                                 int64_t timeout_ms, bool allow_missing) {
   auto where = parse_topic_url(url);
   if (!where) return where.error();
   auto conf = make_stats_topic_conf({{"bootstrap.servers", where->brokers},
@@ -142,41 +142,47 @@ Result<std::unique_ptr<StatsTopicReader>> StatsTopicReader::open(const std::stri
     rd_kafka_conf_destroy(*conf);
     return Error{"cannot make a Kafka consumer for '" + url + "': " + errstr};
   }
-  rd_kafka_t* rk = reader->rk_;
-  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_poll_set_consumer(reader->rk_);
+  reader->allow_missing_ = allow_missing;
+  if (Status s = reader->refresh_partitions(); !s) return s.error();
+  return reader;
+}
+
+Status StatsTopicReader::refresh_partitions() {
   auto fail = [&](rd_kafka_resp_err_t err) {
-    return Error{"cannot read the statistics topic '" + url + "': " + rd_kafka_err2str(err)};
+    return Error{"cannot read the statistics topic '" + url_ + "': " + rd_kafka_err2str(err)};
   };
-  // Which partitions there are, and where each begins.
-  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, where->topic.c_str(), nullptr);
+  // Which partitions there are; new ones are read from where each begins.
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk_, topic_.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, topic, &md, static_cast<int>(timeout_ms));
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, topic, &md, static_cast<int>(timeout_ms_));
   rd_kafka_topic_destroy(topic);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(err);
   rd_kafka_resp_err_t topic_err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  std::vector<int32_t> found;
   if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
-      reader->partitions_.push_back(md->topics[0].partitions[i].id);
-    }
+    for (int i = 0; i < md->topics[0].partition_cnt; ++i) found.push_back(md->topics[0].partitions[i].id);
   }
   rd_kafka_metadata_destroy(md);
+  if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && allow_missing_) return Ok{};  // not made yet
   if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(topic_err);
-  rd_kafka_topic_partition_list_t* assign =
-      rd_kafka_topic_partition_list_new(static_cast<int>(reader->partitions_.size()));
-  for (int32_t p : reader->partitions_) {
+  bool added = false;
+  for (int32_t p : found) {
+    if (next_.count(p)) continue;
     int64_t lo = 0, hi = 0;
-    err = rd_kafka_query_watermark_offsets(rk, where->topic.c_str(), p, &lo, &hi, static_cast<int>(timeout_ms));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_topic_partition_list_destroy(assign);
-      return fail(err);
-    }
-    reader->next_[p] = lo;
-    rd_kafka_topic_partition_list_add(assign, where->topic.c_str(), p)->offset = lo;
+    err = rd_kafka_query_watermark_offsets(rk_, topic_.c_str(), p, &lo, &hi, static_cast<int>(timeout_ms_));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(err);
+    next_[p] = lo;
+    partitions_.push_back(p);
+    added = true;
   }
-  err = rd_kafka_assign(rk, assign);
+  if (!added) return Ok{};
+  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+  for (int32_t p : partitions_) rd_kafka_topic_partition_list_add(assign, topic_.c_str(), p)->offset = next_[p];
+  err = rd_kafka_assign(rk_, assign);
   rd_kafka_topic_partition_list_destroy(assign);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(err);
-  return reader;
+  return Ok{};
 }
 
 StatsTopicReader::~StatsTopicReader() {
@@ -186,6 +192,10 @@ StatsTopicReader::~StatsTopicReader() {
 }
 
 Status StatsTopicReader::read_to_end(const std::function<Status(std::string_view payload)>& take) {
+  if (allow_missing_) {
+    // The topic may have been made, or grown, since: look for partitions not read yet.
+    if (Status s = refresh_partitions(); !s) return s;
+  }
   std::map<int32_t, int64_t> ends;  // partition -> the offset past its last message, now
   for (int32_t p : partitions_) {
     int64_t lo = 0, hi = 0;

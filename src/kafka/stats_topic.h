@@ -76,11 +76,12 @@ class StatsPublisher {
 // Thread-safety: one thread at a time.
 class StatsTopicReader {
  public:
-  // Brokers that cannot be reached within `timeout_ms`, or a topic that does not exist, are an
-  // error.
+  // Brokers that cannot be reached within `timeout_ms` are an error, and so is a topic that
+  // does not exist, unless `allow_missing`: it is then read as empty until it appears (each
+  // read_to_end() looks again, and for partitions added since).
   static Result<std::unique_ptr<StatsTopicReader>> open(const std::string& url,
                                                         const KafkaProperties& properties,
-                                                        int64_t timeout_ms);
+                                                        int64_t timeout_ms, bool allow_missing = false);
   ~StatsTopicReader();
   StatsTopicReader(const StatsTopicReader&) = delete;
   StatsTopicReader& operator=(const StatsTopicReader&) = delete;
@@ -90,6 +91,9 @@ class StatsTopicReader {
  private:
   StatsTopicReader(std::string url, std::string topic, int64_t timeout_ms)
       : url_(std::move(url)), topic_(std::move(topic)), timeout_ms_(timeout_ms) {}
+  // Assigns the partitions not assigned yet, each from its beginning.
+  Status refresh_partitions();
+  bool allow_missing_ = false;
   std::string url_;
   std::string topic_;
   int64_t timeout_ms_;

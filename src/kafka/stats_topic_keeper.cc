@@ -27,7 +27,8 @@ Result<std::shared_ptr<StatsTopicKeeper>> StatsTopicKeeper::open(const std::stri
   if (!where) return where.error();
   std::shared_ptr<StatsTopicKeeper> k(
       new StatsTopicKeeper(url, where->topic, std::move(job), std::move(instance)));
-  auto reader = StatsTopicReader::open(url, properties, timeout_ms);
+  // A topic not made yet (the first run of a job) holds nothing to restore: read it as empty.
+  auto reader = StatsTopicReader::open(url, properties, timeout_ms, /*allow_missing=*/true);
   if (!reader) return reader.error();
   {
     std::lock_guard lock(k->mu_);

@@ -146,6 +146,24 @@ class ScaleOut(KafkaStreamCase):
         self.assertEqual(total(), want["lines"]["total"], "SUM(lines_total) of the instances")
         self.assertEqual(total("lines_invalid"), want["lines"]["invalid"])
 
+    def test_a_statistics_topic_not_made_yet(self):
+        # The first run of a job: the topic that will keep its checkpoints does not exist yet
+        # (the producer makes it). The instance starts, counts, and a restart resumes from it.
+        c = self.cluster()   # "logs" only
+        data = self.lines(2000, 95)
+        self.ship_all(c, data, *SHIP)
+        url = f"kafka://{c.bootstrap}/fresh-stats"
+        for run in range(2):
+            s = self.stream(c, "g", "--checkpoint-interval", "300ms", "--instance", "a",
+                            "--stats-topic", url)
+            wait_until(lambda: s.total_lines() >= 2000, f"run {run}: counted", s)
+            time.sleep(1)
+            final = s.stop()
+            self.assertEqual(final["total"]["lines"]["total"], 2000, "the restart resumed")
+        r = self.run_logan("combine", url, "--json", "--timeout", "20s")
+        self.assertEqual(r.returncode, 0, r.describe())
+        self.assertEqual(self.doc_from(r)["lines"]["total"], 2000)
+
     def test_a_checkpoint_directory_beside_the_statistics_topic_is_a_usage_error(self):
         r = self.run_logan("stream", "kafka://127.0.0.1:1/logs?group=g", "--checkpoint",
                            self.tmp / "ck", "--stats-topic", "kafka://127.0.0.1:1/stats")
