@@ -32,6 +32,9 @@ void add_stats_output_options(CLI::App& cmd, StatsOutputArgs& args) {
   cmd.add_option("--ip-threshold", args.report.ip_threshold,
                  "List client addresses seen more than this many times")
       ->capture_default_str();
+  cmd.add_option("--ip-top", args.report.ip_top,
+                 "Text and HTML: list at most this many of those clients (0: all; JSON lists all)")
+      ->capture_default_str();
   cmd.add_option("--top", args.report.top, "How many top endpoints to list")->capture_default_str();
   cmd.add_option("--group-top", args.report.group_top, "How many values of each --group-by to list")
       ->capture_default_str();

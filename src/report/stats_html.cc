@@ -113,7 +113,11 @@ void append_section(std::string& out, const HtmlSection& section, const ReportOp
   fmt::format_to(it, "<h3>Top {} endpoints</h3>\n", options.top);
   table_rows(out, s.endpoints().top(options.top), "Endpoint", "none");
   fmt::format_to(it, "<h3>IP addresses with more than {} requests</h3>\n", options.ip_threshold);
-  table_rows(out, s.clients().above(options.ip_threshold), "Client", "none");
+  auto ips = s.clients().above(options.ip_threshold);
+  const size_t more = options.ip_top == 0 || ips.size() <= options.ip_top ? 0 : ips.size() - options.ip_top;
+  ips.resize(ips.size() - more);
+  table_rows(out, ips, "Client", "none");
+  if (more > 0) fmt::format_to(it, "<p class=none>and {} more (--ip-top)</p>\n", more);
   out += "</div>\n</div>\n";
   append_groups(out, s.groups(), options);
   if (!s.invalid_samples().empty()) {

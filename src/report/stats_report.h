@@ -14,6 +14,7 @@ namespace logan {
 
 struct ReportOptions {
   uint64_t ip_threshold = 10;  // list clients seen more than this many times
+  size_t ip_top = 50;          // text and HTML: at most this many of them (0: all); JSON: all
   size_t top = 10;             // how many endpoints to list
   size_t group_top = 10;       // how many values of each --group-by dimension to list
 };

@@ -1,4 +1,6 @@
 // The human-readable report: the reference application's four statistics first, then the rest.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "parse/timestamp.h"
@@ -30,7 +32,11 @@ void append_stats_text(std::string& out, const AccessStats& s, const ReportOptio
 
   auto ips = s.clients().above(options.ip_threshold);
   fmt::format_to(it, "IP addresses with more than {} requests: {}\n", options.ip_threshold, ips.size());
-  for (const auto& row : ips) fmt::format_to(it, "  {:>10}  {}\n", row.count, terminal_text(row.key));
+  const size_t shown = options.ip_top == 0 ? ips.size() : std::min(ips.size(), options.ip_top);
+  for (size_t i = 0; i < shown; ++i) {
+    fmt::format_to(it, "  {:>10}  {}\n", ips[i].count, terminal_text(ips[i].key));
+  }
+  if (shown < ips.size()) fmt::format_to(it, "  ... and {} more (--ip-top)\n", ips.size() - shown);
 
   auto endpoints = s.endpoints().top(options.top);
   fmt::format_to(it, "Top {} endpoints:\n", options.top);

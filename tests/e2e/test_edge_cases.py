@@ -270,6 +270,29 @@ class EdgeCases(logan_cli.LoganTestCase):
         self.assertEqual(len(d["top_endpoints"]), 12)
 
     # --- invalid samples --------------------------------------------------------------------
+    def test_ip_top_caps_the_client_list_in_text_and_html_only(self):
+        # 60 clients above the threshold: the text report and the stream's HTML page show 50
+        # and say how many more; JSON lists them all.
+        rows = [clf(ip=f"198.51.100.{i}") for i in range(60) for _ in range(11)]
+        self.write("ips.log", lines(*rows))
+        r = self.run_logan("batch", "--format", "common", "ips.log", cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.describe())
+        text = r.stdout.decode()
+        self.assertIn("IP addresses with more than 10 requests: 60\n", text)
+        self.assertEqual(text.count("  198.51.100."), 50)
+        self.assertIn("  ... and 10 more (--ip-top)\n", text)
+        r = self.run_logan("batch", "--format", "common", "--ip-top", "0", "ips.log", cwd=self.tmp)
+        self.assertEqual(r.stdout.decode().count("  198.51.100."), 60)
+        self.assertEqual(len(self.batch_json("--format", "common", "ips.log", cwd=self.tmp)["ip_addresses"]), 60)
+        page = self.tmp / "page.html"
+        r = self.run_logan("stream", "--format", "common", "--output-html", page, "-",
+                           stdin=(self.tmp / "ips.log").read_bytes())
+        self.assertEqual(r.returncode, 0, r.describe())
+        html_text = page.read_text()
+        # Both the window and the total list 50 of the 60.
+        self.assertEqual(html_text.count(">198.51.100."), 100)
+        self.assertEqual(html_text.count("and 10 more (--ip-top)"), 2)
+
     def test_invalid_samples_lines_and_sources(self):
         a = lines(clf(), b"bad a2", clf(), clf(), b"bad a5", clf(), end=b"\r\n")
         b_lines = [clf() if i % 2 == 0 else f"bad b{i}".encode() for i in range(1, 26)]

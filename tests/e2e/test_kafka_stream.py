@@ -29,9 +29,9 @@ from test_ship import ShipTestCase  # noqa: E402
 from test_ship import wait_until as _wait_until  # noqa: E402
 
 
-def wait_until(predicate, what: str, stream: "StreamProc | None" = None):
+def wait_until(predicate, what: str, stream: "StreamProc | None" = None, timeout: float = 60.0):
     try:
-        _wait_until(predicate, what)
+        _wait_until(predicate, what, timeout)
     except AssertionError as e:
         if stream is None:
             raise
