@@ -13,7 +13,9 @@ void add_input_options(CLI::App& cmd, std::vector<std::string>& inputs, BatchOpt
       ->required();
   cmd.add_option("-f,--format", batch.format,
                  "Log format: auto, a nickname (common, combined, vhost_combined, referer, "
-                 "agent, nginx), an Apache LogFormat or an nginx log_format string")
+                 "agent, nginx), an Apache LogFormat or an nginx log_format string. The "
+                 "nicknames are upstream Apache's (combined logs %b, the body bytes; Debian's "
+                 "and Ubuntu's combined logs %O, the bytes sent with headers)")
       ->capture_default_str();
 }
 
