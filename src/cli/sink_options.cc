@@ -57,10 +57,6 @@ Result<std::unique_ptr<Sinks>> Sinks::open(const SinkArgs& args, bool keep_check
       if (!loaded) return loaded.error();
       sinks->restored_checkpoint_ = std::move(loaded.value());
       options.whole_checkpoints = true;
-      // A second connection answers where the other instances stopped, beside the writer's.
-      auto query = open_stats_store(url, version);
-      if (!query) return query.error();
-      sinks->query_store_ = std::move(query.value());
     }
     sinks->writers_.push_back(std::make_unique<SinkWriter>(std::move(store.value()), options));
   }
@@ -92,13 +88,6 @@ void Sinks::keep_checkpoint(std::string bytes, std::vector<StatsRows::Offset> of
   writers_.front()->publish(std::move(rows));
 }
 
-std::map<uint64_t, uint64_t> Sinks::offsets_elsewhere(const std::string& source) {
-  std::lock_guard lock(query_mu_);
-  if (!query_store_) return {};
-  auto offsets = query_store_->offsets_elsewhere(job_, instance_, source);
-  return offsets ? std::move(offsets.value()) : std::map<uint64_t, uint64_t>();
-}
-
 namespace {
 class SinkCheckpointKeeper final : public CheckpointKeeper {
  public:
@@ -111,9 +100,6 @@ class SinkCheckpointKeeper final : public CheckpointKeeper {
     rows.reserve(offsets.size());
     for (auto& o : offsets) rows.push_back({std::move(o.source), o.part, o.offset});
     sinks_.keep_checkpoint(std::move(checkpoint), std::move(rows), std::move(done));
-  }
-  std::map<uint64_t, uint64_t> stored_elsewhere(const std::string& source) override {
-    return sinks_.offsets_elsewhere(source);
   }
 
  private:

@@ -5,8 +5,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
-#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,15 +51,9 @@ class Sinks {
   const std::optional<std::string>& restored_checkpoint() const { return restored_checkpoint_; }
   void keep_checkpoint(std::string bytes, std::vector<StatsRows::Offset> offsets,
                        std::function<void(bool)> done);
-  // With keep_checkpoint: the furthest offsets of `source` that the job's other instances
-  // stored (a connection of its own to the checkpoint's sink; any thread). Empty when the
-  // database cannot answer: the group's committed offsets then decide alone.
-  std::map<uint64_t, uint64_t> offsets_elsewhere(const std::string& source);
 
  private:
   std::optional<std::string> restored_checkpoint_;
-  std::mutex query_mu_;
-  std::unique_ptr<StatsStore> query_store_;  // under query_mu_
   std::vector<std::unique_ptr<SinkWriter>> writers_;
   std::string job_;
   std::string instance_;

@@ -33,7 +33,8 @@ class StatsStore {
   virtual Result<std::optional<std::string>> load_checkpoint(const std::string& job,
                                                              const std::string& instance) = 0;
   // The furthest offset of each part of `source` that the checkpoints of the job's other
-  // instances hold (logan_offsets): where a Kafka partition taken over from one of them starts.
+  // instances hold (logan_offsets): where a Kafka partition taken over from one of them would
+  // start. Not yet asked by the stream (docs/kafka.md, "Consumer groups ...").
   virtual Result<std::map<uint64_t, uint64_t>> offsets_elsewhere(const std::string& job,
                                                                  const std::string& instance,
                                                                  const std::string& source) = 0;

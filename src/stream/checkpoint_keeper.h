@@ -3,8 +3,8 @@
 // (exactly-once with a Kafka source and a database). The engine hands it every checkpoint
 // after the publications it covers; the keeper says, later and from any thread, whether it was
 // stored. Only then does the engine tell the sources their positions are durable (a Kafka
-// source commits its offsets then). A keeper shared by the instances of a job (a database,
-// the statistics topic) also tells where the others stopped (stored_elsewhere()).
+// source commits its offsets then). A keeper shared by the instances of a job (the statistics
+// topic) also tells where the others stopped (stored_elsewhere()).
 // Thread-safety: keep() is called from the engine's thread; `done` may run on any thread.
 #pragma once
 
