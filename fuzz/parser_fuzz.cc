@@ -22,7 +22,8 @@ const std::vector<logan::LogFormat>& formats() {
   static const std::vector<logan::LogFormat> all = [] {
     std::vector<logan::LogFormat> v;
     for (const char* spec :
-         {"common", "combined", "vhost_combined", "nginx", "referer",
+         {"common", "combined", "vhost_combined", "nginx", "referer", "combined_duration",
+          "vhost_combined_duration",
           R"(%a %{Host}i %p %m %U%q %H %>s %B %D %{ms}T %I %O %{msec}t "%{User-Agent}i" %%)",
           R"($host $remote_addr [$time_iso8601] "$request" $status $bytes_sent $request_time $msec)"}) {
       v.push_back(std::move(logan::LogFormat::compile(spec).value()));

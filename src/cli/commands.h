@@ -26,6 +26,7 @@ extern MpiSession* g_mpi_session;
 void register_export(CLI::App& app, CommandAction& action);
 void register_gen(CLI::App& app, CommandAction& action);
 void register_merge(CLI::App& app, CommandAction& action);
+void register_query(CLI::App& app, CommandAction& action);
 void register_ship(CLI::App& app, CommandAction& action);
 void register_stream(CLI::App& app, CommandAction& action);
 

@@ -19,7 +19,7 @@ struct GenArgs {
 
 int run(const GenArgs& args) {
   if (!LogGenerator::is_supported_format(args.options.format)) {
-    warn("gen: unsupported --format '" + args.options.format + "' (common, combined, vhost_combined)");
+    warn("gen: unsupported --format '" + args.options.format + "' (common, combined, vhost_combined, combined_duration, vhost_combined_duration)");
     return kExitInput;
   }
   if (args.options.tz_offset_minutes <= -1440 || args.options.tz_offset_minutes >= 1440) {
@@ -66,7 +66,7 @@ void register_gen(CLI::App& app, CommandAction& action) {
   cmd->add_option("-n,--lines", args->options.lines, "Lines to write")->capture_default_str();
   cmd->add_option("--seed", args->options.seed, "Random seed (same seed, same bytes)")
       ->capture_default_str();
-  cmd->add_option("-f,--format", args->options.format, "common, combined or vhost_combined")
+  cmd->add_option("-f,--format", args->options.format, "common, combined, vhost_combined, or combined_duration and vhost_combined_duration (the same with %D, the time taken in microseconds, at the end)")
       ->capture_default_str();
   cmd->add_option("--malformed", args->options.malformed_ratio,
                   "Fraction of deliberately malformed lines (0..1)")

@@ -12,7 +12,7 @@ void add_input_options(CLI::App& cmd, std::vector<std::string>& inputs, BatchOpt
                  "for stdin, s3://bucket/key and hdfs://namenode:9870/path (globs too); gzip, zstd and bzip2 are recognised by their contents")
       ->required();
   cmd.add_option("-f,--format", batch.format,
-                 "Log format: auto, a nickname (common, combined, vhost_combined, referer, "
+                 "Log format: auto, a nickname (common, combined, vhost_combined, combined_duration, vhost_combined_duration, referer, "
                  "agent, nginx), an Apache LogFormat or an nginx log_format string. The "
                  "nicknames are upstream Apache's (combined logs %b, the body bytes; Debian's "
                  "and Ubuntu's combined logs %O, the bytes sent with headers)")

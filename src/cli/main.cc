@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   logan::register_export(app, action);
   logan::register_gen(app, action);
   logan::register_merge(app, action);
+  logan::register_query(app, action);
   logan::register_ship(app, action);
   logan::register_stream(app, action);
   try {

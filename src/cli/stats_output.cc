@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/warn.h"
 #include "report/json_writer.h"
+#include "report/query_output.h"
 #include "report/terminal_text.h"
 #include "stats/partial_state.h"
 
@@ -23,6 +24,22 @@ void append_skipped(std::string& json, const std::vector<Error>& skipped) {
     json += '"';
   }
   json += "]}";
+}
+
+// Adds "queries": [{"name", "sql", "columns", "types", "rows"}, ...] to the document.
+void append_queries_json(std::string& json, const std::vector<NamedQueryResult>& queries) {
+  if (queries.empty()) return;
+  json.pop_back();  // the document's closing brace
+  json += ",\"queries\":";
+  JsonWriter w(json);
+  w.begin_array();
+  for (const auto& q : queries) {
+    w.begin_object().key("name").value(q.name).key("sql").value(q.sql);
+    write_query_result_members(w, q.result);
+    w.end_object();
+  }
+  w.end_array();
+  json += '}';
 }
 
 }  // namespace
@@ -45,7 +62,7 @@ void add_stats_output_options(CLI::App& cmd, StatsOutputArgs& args) {
 }
 
 int write_stats(const AccessStats& stats, uint32_t inputs, const std::vector<Error>& skipped,
-                const StatsOutputArgs& args) {
+                const StatsOutputArgs& args, const std::vector<NamedQueryResult>& queries) {
   if (!args.emit_partial.empty()) {
     if (!skipped.empty()) {
       // A partial cannot say what it lacks: refuse rather than hand on a silent gap.
@@ -58,12 +75,17 @@ int write_stats(const AccessStats& stats, uint32_t inputs, const std::vector<Err
   if (args.json) {
     append_stats_json(out, stats, args.report);
     append_skipped(out, skipped);
+    append_queries_json(out, queries);
     out += '\n';
   } else {
     append_stats_text(out, stats, args.report);
     if (!skipped.empty()) {
       out += "Skipped inputs:\n";
       for (const auto& e : skipped) out += "  " + terminal_text(e.message) + "\n";
+    }
+    for (const auto& q : queries) {
+      out += "\nQuery " + terminal_text(q.name) + ": " + terminal_text(q.sql) + "\n";
+      out += query_result_text(q.result);
     }
   }
   return write_output(args.output, out) ? kExitOk : kExitFailure;

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/result.h"
+#include "query/query_state.h"
 #include "report/stats_report.h"
 #include "stats/access_stats.h"
 
@@ -24,8 +25,17 @@ struct StatsOutputArgs {
 // Adds --json, --ip-threshold, --top, --group-top, -o/--output and --emit-partial to `cmd`.
 void add_stats_output_options(CLI::App& cmd, StatsOutputArgs& args);
 
-// Writes the report (or the partial, for `inputs` inputs) as `args` asks; returns the exit status.
+// A --query of `logan batch` and its result.
+struct NamedQueryResult {
+  std::string name;
+  std::string sql;
+  QueryResult result;
+};
+
+// Writes the report (or the partial, for `inputs` inputs) as `args` asks, with the results of
+// the --query questions after it (text) or in its "queries" member (JSON); returns the exit
+// status.
 int write_stats(const AccessStats& stats, uint32_t inputs, const std::vector<Error>& skipped,
-                const StatsOutputArgs& args);
+                const StatsOutputArgs& args, const std::vector<NamedQueryResult>& queries = {});
 
 }  // namespace logan

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "query/query_plan.h"
 #include "report/terminal_text.h"
 
 namespace logan {
@@ -112,6 +113,25 @@ std::string without_secrets(std::string_view text) {
 void warn(std::string_view message) {
   std::string line = "logan: " + terminal_text(without_secrets(message)) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void warn_bad_query(std::string_view sql, const QueryCompileError& error, const std::string& prefix) {
+  auto [line, column] = line_and_column(sql, error.offset);
+  warn(prefix + "bad query at line " + std::to_string(line) + ", column " + std::to_string(column) +
+       ": " + error.message);
+  size_t begin = 0;
+  for (size_t l = 1; l < line; ++l) begin = sql.find('\n', begin) + 1;
+  const size_t end = sql.find('\n', begin);
+  std::string shown = terminal_text(sql.substr(begin, end == std::string_view::npos ? end : end - begin));
+  // The caret goes under the character: count what terminal_text() made of the text before it.
+  std::string before = terminal_text(sql.substr(begin, error.offset - std::min(error.offset, begin)));
+  size_t width = 0;
+  for (unsigned char c : before) width += (c & 0xC0) != 0x80;
+  for (char& c : shown) {
+    if (c == '\t') c = ' ';
+  }
+  std::string text = "  " + shown + "\n  " + std::string(width, ' ') + "^\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 }  // namespace logan

@@ -22,4 +22,9 @@ void remember_secrets(std::string_view argument);
 // it, replaced by "***".
 std::string without_secrets(std::string_view text);
 
+// "logan: PREFIXbad query at line L, column C: MESSAGE", then the line of the query at fault
+// with a caret under the mistake (two more lines on stderr, indented).
+struct QueryCompileError;
+void warn_bad_query(std::string_view sql, const QueryCompileError& error, const std::string& prefix = "");
+
 }  // namespace logan

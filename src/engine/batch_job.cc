@@ -29,11 +29,15 @@ class BatchJob {
     threads = std::max(1u, threads);
     std::vector<AccessStats> partials(threads);
     std::vector<std::vector<PendingSample>> samples(threads);
+    std::vector<std::vector<QueryState>> queries(threads);
+    for (auto& q : queries) {
+      for (const QueryPlan* plan : options_.queries) q.emplace_back(*plan);
+    }
     std::vector<std::thread> workers;
     for (unsigned t = 1; t < threads; ++t) {
-      workers.emplace_back([&, t] { work(partials[t], samples[t]); });
+      workers.emplace_back([&, t] { work(partials[t], samples[t], queries[t]); });
     }
-    work(partials[0], samples[0]);
+    work(partials[0], samples[0], queries[0]);
     for (auto& w : workers) w.join();
     if (progress_) progress_->done = true;
     if (cursor_.input_failure()) return *cursor_.input_failure();
@@ -43,6 +47,10 @@ class BatchJob {
     report.stats = std::move(partials[0]);
     for (size_t t = 1; t < partials.size(); ++t) report.stats.merge(partials[t]);
     add_samples(samples, report.stats);
+    for (size_t q = 0; q < options_.queries.size(); ++q) {
+      for (size_t t = 1; t < queries.size(); ++t) queries[0][q].merge(queries[t][q]);
+      report.queries.push_back(std::move(queries[0][q]));
+    }
     report.inputs = cursor_.take_outcomes();
     report.input_lines = cursor_.input_lines();
     report.skipped = cursor_.take_skipped();
@@ -50,7 +58,7 @@ class BatchJob {
   }
 
  private:
-  void work(AccessStats& stats, std::vector<PendingSample>& samples) {
+  void work(AccessStats& stats, std::vector<PendingSample>& samples, std::vector<QueryState>& queries) {
     LineChunk chunk;
     const LogFormat* format = nullptr;
     ParserSet parsers;
@@ -61,6 +69,13 @@ class BatchJob {
     size_t batched = 0;
     while (cursor_.take(chunk, format)) {
       LogParser& parser = parsers.get(format);
+      const std::string_view source = cursor_.input_name(chunk.input);
+      uint64_t order = (uint64_t{chunk.input} << 44) | (chunk.sequence << 20);
+      auto add_batch = [&](AccessStats& to, const LogRecord* records, size_t n) {
+        to.add_parsed_grouped(records, n, options_.grouper);
+        for (auto& q : queries) q.add(records, n, source, order);
+        ++order;
+      };
       auto parsed = [&] {
         if (++batched == kBatch) {
           add_batch(stats, batch, batched);
@@ -103,10 +118,6 @@ class BatchJob {
     } else {
       samples.push_back(std::move(s));
     }
-  }
-
-  void add_batch(AccessStats& stats, const LogRecord* records, size_t n) {
-    stats.add_parsed_grouped(records, n, options_.grouper);
   }
 
   void add_samples(const std::vector<std::vector<PendingSample>>& all, AccessStats& stats) {

@@ -4,7 +4,8 @@
 //
 // Inputs are read in order; worker threads take the next chunk from a shared cursor, so one
 // big file and many small ones both keep every core busy. Invalid-line samples get their
-// global line numbers once every chunk's line count is known.
+// global line numbers once every chunk's line count is known. The --query questions are folded
+// in from the same parsed records (one QueryState per query and thread).
 // Thread-safety: run_batch() may be called from any thread; it starts and joins its own
 // workers. BatchProgress is updated with atomics and may be read while the job runs.
 #pragma once
@@ -16,6 +17,7 @@
 #include "core/result.h"
 #include "engine/chunk_cursor.h"
 #include "input/input_expander.h"
+#include "query/query_state.h"
 #include "stats/access_stats.h"
 
 namespace logan {
@@ -27,6 +29,9 @@ struct BatchReport {
   // With keep_going: inputs not read to their end. The whole lines an input gave before its
   // error are counted (the same lines whatever the chunk size); the rest of it is not.
   std::vector<Error> skipped;
+  // One per BatchOptions::queries: merged over the threads, not finished (MPI ranks merge them
+  // further); QueryState::finish() gives the result.
+  std::vector<QueryState> queries;
 };
 
 // Fails on a bad --format, or (without keep_going) on the first input that cannot be opened

@@ -31,6 +31,10 @@
 #include "stats/group_stats.h"
 
 namespace logan {
+struct QueryPlan;
+}
+
+namespace logan {
 
 struct BatchOptions {
   std::string format = "auto";         // nickname, format string, or "auto"
@@ -42,6 +46,9 @@ struct BatchOptions {
   bool keep_going = false;             // skip unreadable inputs instead of failing
   InputOpener* opener = nullptr;       // opens remote inputs (s3://, hdfs://); may be null
   const RecordGrouper* grouper = nullptr;  // --group-by: outlives the job; `logan batch` only
+  // --query: answered in the same pass as the statistics (`logan batch` only); they outlive
+  // the job. BatchReport::queries holds their results, in this order.
+  std::vector<const QueryPlan*> queries;
 };
 
 struct BatchProgress {
@@ -113,6 +120,8 @@ class ChunkCursor {
   std::vector<InputOutcome> take_outcomes();
   // In input order.
   std::vector<Error> take_skipped();
+  // Also while the job runs, for the input of a chunk a worker has taken (set before the
+  // chunk was handed out, never changed after).
   const std::string& input_name(uint32_t input) const { return names_[input]; }
   // Lines read from each input of the queue.
   std::vector<uint64_t> input_lines() const;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "parse/extra_columns.h"
 #include "parse/log_record.h"
 
 namespace logan {
@@ -25,23 +26,6 @@ class RecordWriter {
   // Hands the records added since the last flush to the destination. An error (a full disk, a
   // lost connection) ends the job.
   virtual Status flush() = 0;
-};
-
-// The columns `logan export --with LOOKUP.COLUMN` adds to every record, and where their values
-// come from. Each worker takes a Reader per chunk of records: it looks records up in the
-// lookups as they were when it was taken.
-class ExtraColumns {
- public:
-  class Reader {
-   public:
-    virtual ~Reader() = default;
-    // Sets out[0..names().size()) to `record`'s values (nullptr: none); they live as long as
-    // the Reader.
-    virtual void values(const LogRecord& record, const std::string** out) = 0;
-  };
-  virtual ~ExtraColumns() = default;
-  virtual const std::vector<std::string>& names() const = 0;
-  virtual std::unique_ptr<Reader> reader() const = 0;
 };
 
 class RecordDestination {

@@ -23,7 +23,9 @@ namespace logan {
 struct GenOptions {
   uint64_t lines = 10000;            // total lines to produce, malformed ones included
   uint64_t seed = 42;
-  std::string format = "combined";   // "common", "combined", "vhost_combined"
+  // "common", "combined", "vhost_combined", or "combined_duration" and
+  // "vhost_combined_duration": the same with the time taken (%D, microseconds) at the end.
+  std::string format = "combined";
   double malformed_ratio = 0.0;      // fraction of lines (0..1) that are deliberately invalid
   int64_t start_time = 1709769600;   // first timestamp, seconds since the epoch (UTC)
   int tz_offset_minutes = 0;         // zone written in the timestamps, e.g. -420 for -0700

@@ -44,6 +44,7 @@ struct JobPlan {
 // What a rank (or a subtree of ranks) sends up the reduction tree.
 struct RankResult {
   AccessStats stats;
+  std::vector<QueryState> queries;  // one per --query (none when the rank's job failed)
   std::vector<std::pair<uint64_t, uint64_t>> unit_lines;  // (unit, lines read)
   std::vector<std::string> skipped;
   std::string failure;  // the first error that fails the job
@@ -102,6 +103,8 @@ std::string encode_result(const RankResult& result) {
   w.u64(result.skipped.size());
   for (const auto& s : result.skipped) w.bytes(s);
   w.bytes(result.failure);
+  w.u64(result.queries.size());
+  for (const auto& q : result.queries) w.bytes(q.serialize());
   return out;
 }
 
@@ -120,6 +123,13 @@ Status merge_result(std::string_view data, RankResult& into) {
   uint64_t skipped = r.count();
   for (uint64_t i = 0; i < skipped && !r.failed(); ++i) result.skipped.emplace_back(r.bytes());
   result.failure = std::string(r.bytes());
+  const uint64_t queries = r.count();
+  for (uint64_t q = 0; q < queries && !r.failed(); ++q) {
+    std::string_view state = r.bytes();
+    if (q >= into.queries.size()) continue;  // this rank's job failed: the job fails anyway
+    Status merged_query = into.queries[q].merge_serialized(state);
+    if (!merged_query) return Error{"internal error: a rank sent a corrupt query state: " + merged_query.error().message};
+  }
   if (r.failed()) return Error{"internal error: a rank sent a corrupt result"};
   into.unit_lines.insert(into.unit_lines.end(), result.unit_lines.begin(), result.unit_lines.end());
   into.skipped.insert(into.skipped.end(), result.skipped.begin(), result.skipped.end());
@@ -337,6 +347,7 @@ RankResult run_rank(UnitQueue& queue, const MpiBatchOptions& options) {
     return result;
   }
   result.stats = std::move(report->stats);
+  result.queries = std::move(report->queries);
   for (auto& e : report->skipped) result.skipped.push_back(std::move(e.message));
   for (uint64_t unit : queue.taken()) result.unit_lines.emplace_back(unit, report->input_lines[unit]);
   return result;
@@ -429,6 +440,7 @@ Result<MpiBatchReport> run_mpi_batch(const MpiSession& session, const std::vecto
     s.input = unit.file;
   });
   report.stats = std::move(mine.stats);
+  report.queries = std::move(mine.queries);
   report.inputs = plan.files;
   for (auto& s : plan.skipped) report.skipped.push_back({s});
   for (auto& s : mine.skipped) report.skipped.push_back({std::move(s)});

@@ -49,6 +49,7 @@ struct MpiBatchReport {
   uint32_t inputs = 0;           // files expanded by rank 0
   std::vector<Error> skipped;    // with keep_going: inputs and units not read
   size_t units = 0;              // work units handed out
+  std::vector<QueryState> queries;  // rank 0: one per MpiBatchOptions::batch.queries, merged
 };
 
 // Every rank calls this with the same arguments. An error (a missing input, an unreadable

@@ -7,7 +7,8 @@
 namespace logan {
 
 DetectedFormat detect_format(std::string_view sample, size_t max_lines) {
-  static constexpr std::string_view kCandidates[] = {"vhost_combined", "combined", "common"};
+  static constexpr std::string_view kCandidates[] = {"vhost_combined_duration", "combined_duration",
+                                                     "vhost_combined", "combined", "common"};
   std::vector<std::string_view> lines;
   while (!sample.empty() && lines.size() < max_lines) {
     size_t nl = sample.find('\n');

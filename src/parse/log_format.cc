@@ -17,6 +17,9 @@ constexpr Nickname kNicknames[] = {
     {"common", R"(%h %l %u %t "%r" %>s %b)"},
     {"combined", R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i")"},
     {"vhost_combined", R"(%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i")"},
+    // logan's own: the two above with the time taken (%D) at the end, as `logan gen` writes.
+    {"combined_duration", R"(%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" %D)"},
+    {"vhost_combined_duration", R"(%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i" %D)"},
     {"referer", R"(%{Referer}i -> %U)"},
     {"agent", R"(%{User-agent}i)"},
     {"nginx",

@@ -1,7 +1,8 @@
 // LogFormat: an Apache mod_log_config LogFormat string or an nginx log_format string, compiled
 // once into a sequence of literals and fields that LogParser walks for every line.
 //
-// compile() accepts the nicknames common, combined, vhost_combined, referer, agent (Apache's)
+// compile() accepts the nicknames common, combined, vhost_combined, referer, agent (Apache's),
+// combined_duration and vhost_combined_duration (logan's: the same with %D at the end)
 // and nginx / nginx_combined (nginx's predefined "combined"); otherwise a string is an Apache
 // format when it holds a %-directive and an nginx format when it holds $variables.
 // Thread-safety: immutable after compile(); share it freely between threads.

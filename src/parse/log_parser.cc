@@ -118,6 +118,12 @@ LogParser::LogParser(const LogFormat& format, bool specialize)
   constexpr Shape kReferer{K::kReferer, Ends::kQuote};
   constexpr Shape kAgent{K::kUserAgent, Ends::kQuote};
   use_fixed_if<kHost, kIdent, kUser, kTime, kRequest, kStatus, kSize, kReferer, kAgent>();
+  // combined and vhost_combined with the time taken (%D) last, as `logan gen` writes them.
+  constexpr Shape kDurationLast{K::kDurationMicros, Ends::kLineEnd};
+  use_fixed_if<kHost, kIdent, kUser, kTime, kRequest, kStatus, kSize, kReferer, kAgent, kDurationLast>();
+  use_fixed_if<Shape{K::kVhost, Ends::kStopByte}, Shape{K::kPort, Ends::kStopByte}, kHost, kIdent,
+               kUser, kTime, kRequest, kStatus, Shape{K::kBytesSent, Ends::kStopByte}, kReferer,
+               kAgent, kDurationLast>();
   use_fixed_if<kHost, kIdent, kUser, kTime, kRequest, kStatus, Shape{K::kSizeClf, Ends::kLineEnd}>();
   use_fixed_if<Shape{K::kVhost, Ends::kStopByte}, Shape{K::kPort, Ends::kStopByte}, kHost, kIdent,
                kUser, kTime, kRequest, kStatus, Shape{K::kBytesSent, Ends::kStopByte}, kReferer,
@@ -131,7 +137,8 @@ LogParser::LogParser(const LogFormat& format, bool specialize)
 template <LogParser::Ends E, bool kRunsOn>
 inline size_t LogParser::field_end(const Step& step, std::string_view line, size_t pos) {
   size_t end;
-  static_assert(!kRunsOn || E == Ends::kBracketedTime || E == Ends::kQuote || E == Ends::kStopByte);
+  static_assert(!kRunsOn || E == Ends::kBracketedTime || E == Ends::kQuote || E == Ends::kStopByte ||
+                E == Ends::kLineEnd);
   if constexpr (E == Ends::kBracketedTime) {
     if (pos >= line.size() || line[pos] != '[') return std::string_view::npos;
     // "[dd/Mon/yyyy:HH:MM:SS +hhmm]" is 28 bytes: look there before scanning. (With kRunsOn
@@ -147,6 +154,14 @@ inline size_t LogParser::field_end(const Step& step, std::string_view line, size
   } else if constexpr (E == Ends::kStopByte) {
     return find_in_line<kRunsOn>(line, pos, step.stop);
   } else if constexpr (E == Ends::kLineEnd) {
+    if constexpr (kRunsOn) {
+      // To the line's '\n' (or the text's end), less trailing blanks and '\r's: the value
+      // parse() finds once it has cut the line there and dropped its final '\r'.
+      end = find_byte(line, pos, '\n');
+      if (end == std::string_view::npos) end = line.size();
+      while (end > pos && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r')) --end;
+      return end;
+    }
     end = line.find_last_not_of(" \t");
     return end == std::string_view::npos || end < pos ? pos : end + 1;
   } else if constexpr (E == Ends::kPathEnd) {
@@ -425,8 +440,9 @@ void LogParser::use_fixed_if() {
   fixed_ = &LogParser::parse_fixed<S...>;
   // The quick path needs field ends it can stop at a '\n', and literals that cannot hold the
   // end of a line (parse() drops a final '\r' before it matches the line).
+  // (kLineEnd is only ever the last field's.)
   constexpr bool kEndsInLine = ((S.ends == Ends::kBracketedTime || S.ends == Ends::kQuote ||
-                                 S.ends == Ends::kStopByte) && ...);
+                                 S.ends == Ends::kStopByte || S.ends == Ends::kLineEnd) && ...);
   if constexpr (kEndsInLine) {
     for (const auto& literal : format_.literals()) {
       if (literal.find_first_of("\r\n") != std::string::npos) return;

@@ -34,6 +34,8 @@ class BinaryReader {
   std::string_view bytes();
   double f64();
   bool failed() const { return failed_; }
+  // Marks the input malformed (a value out of its range).
+  void fail() { failed_ = true; }
   bool at_end() const { return pos_ == in_.size(); }
   // A count that cannot exceed the bytes left (each element takes at least one byte): guards
   // allocations against corrupt input.

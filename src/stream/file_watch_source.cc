@@ -1,6 +1,8 @@
 // FileWatchSource: see file_watch_source.h.
 #include "stream/file_watch_source.h"
 
+#include "core/stable_hash.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -40,14 +42,7 @@ bool is_temporary_name(const std::string& name) {
   return false;
 }
 
-uint64_t fingerprint_hash(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+uint64_t fingerprint_hash(std::string_view bytes) { return fnv1a64(bytes); }
 
 namespace {
 

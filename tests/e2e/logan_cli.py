@@ -289,7 +289,7 @@ class LoganTestCase(unittest.TestCase):
         self.assertIsInstance(doc, dict)
         # "skipped_inputs" appears only when --keep-going skipped an input, "groups" only with
         # --group-by.
-        self.assertEqual(sorted(k for k in doc if k not in ("skipped_inputs", "groups")), sorted(DOC_KEYS),
+        self.assertEqual(sorted(k for k in doc if k not in ("skipped_inputs", "groups", "queries")), sorted(DOC_KEYS),
                          "top-level keys")
         self.assertEqual(sorted(doc["lines"]), ["invalid", "parsed", "total"])
         for k, v in doc["lines"].items():

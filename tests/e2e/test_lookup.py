@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
+import json
 import signal
 import sqlite3
 import sys
@@ -154,6 +155,29 @@ class LookupChecks(logan_cli.LoganTestCase):
         regions = {o: "r" + str(i % 2) for i, (_, o) in enumerate(NETWORKS)}
         self.assertEqual(reported(group_of(doc, "org.region")),
                          expected_groups(self.lines, lambda c, u: regions.get(longest_prefix(c))))
+
+    def test_queries_read_looked_up_columns(self):
+        """`logan query --lookup`: NAME.COLUMN is a text column, NULL where no row matches."""
+        sql = ("SELECT org.org AS org, count(*), sum(size), count(DISTINCT client) FROM logs "
+               "WHERE status <> 301 GROUP BY 1 ORDER BY 1 NULLS FIRST")
+        r = self.run_logan("query", "--json", "--no-progress", "--format", "common", "--lookup",
+                           self.lookup("org", "networks", "network", "kind=cidr"), sql, self.log)
+        self.assertEqual(r.returncode, 0, r.describe())
+        want: dict = {}
+        for client, user, status, size in self.lines:
+            if status == 301:
+                continue
+            g = want.setdefault(longest_prefix(client), [0, 0, set()])
+            g[0] += 1
+            g[1] += size or 0
+            g[2].add(client)
+        rows = [[org, n, total, len(clients)] for org, (n, total, clients) in want.items()]
+        rows.sort(key=lambda row: (row[0] is not None, (row[0] or "").encode()))
+        self.assertEqual(json.loads(r.stdout)["rows"], rows)
+        # A looked-up column without its table is one line and exit 2.
+        r = self.run_logan("query", "--no-progress", "SELECT org.org FROM logs", self.log)
+        self.assertEqual(r.returncode, 2, r.describe())
+        self.assertIn("--lookup org=", r.stderr.decode())
 
     def test_exact_ip_keys(self):
         doc = self.batch("--lookup", self.lookup("cust", "hosts", "ip"), "--group-by", "cust.customer")

@@ -7,6 +7,7 @@ work under MPI. Skipped when mpirun is absent or logan was built without MPI.
     LOGAN=build/logan python3 tests/e2e/test_mpi.py
 """
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +52,29 @@ class Mpi(logan_cli.LoganTestCase):
                 self.assertEqual(r.returncode, 0, r.describe())
                 self.assertEqual(self.doc_from(r), single)
         return single
+
+    def test_queries_give_the_answer_of_one_process(self):
+        self.gen(self.tmp / "a.log", 30000, 3, "combined_duration", 0.01)
+        self.gen(self.tmp / "b.log", 20000, 4, "combined_duration", 0.0)
+        self.write("c.log", make_log(500, 5))
+        queries = [
+            "SELECT status, count(*), sum(size), avg(duration), quantile(duration, 0.9), "
+            "count(DISTINCT client), approx_count_distinct(path), min(time), max(path) FROM logs GROUP BY 1",
+            "SELECT source, date_trunc('minute', time) AS m, count(*) FROM logs GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 20",
+            "SELECT source, client, path FROM logs WHERE status = 404 LIMIT 50",  # in the order of the logs
+        ]
+        for sql in queries:
+            single = self.run_logan("query", "--json", "--no-progress", sql, "a.log", "b.log", "c.log",
+                                    cwd=self.tmp)
+            self.assertEqual(single.returncode, 0, single.describe())
+            for n in (2, 3):
+                with self.subTest(sql=sql, n=n):
+                    r = self.mpirun(n, "query", "--json", "--threads", "1", sql, "a.log", "b.log", "c.log")
+                    self.assertEqual(r.returncode, 0, r.describe())
+                    self.assertEqual(json.loads(r.stdout), json.loads(single.stdout))
+        # --query beside the statistics, in the same document.
+        doc = self.assert_same_for_all_n("--query", "e=" + queries[0], "a.log", "b.log")
+        self.assertEqual(doc["queries"][0]["name"], "e")
 
     def test_many_small_files(self):
         for i in range(13):

@@ -1,0 +1,1 @@
+SELECT DISTINCT CASE WHEN status BETWEEN 200 AND 299 THEN 'ok' ELSE lower(method) END AS c, regexp_extract(user_agent, '([a-z]+)/', 1), time_bucket(INTERVAL '5 minutes', time) FROM logs WHERE user IS NOT NULL OR query IN ('x=1', NULL) ORDER BY 1 NULLS LAST

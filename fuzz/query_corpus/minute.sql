@@ -1,0 +1,1 @@
+SELECT date_trunc('minute', time), status / 100, count(DISTINCT client) FROM logs WHERE cidr_contains('10.0.0.0/8', client) AND path LIKE '/a%' GROUP BY 1, 2 HAVING count(*) > 1

@@ -1,0 +1,1 @@
+SELECT path, count(*) AS n, quantile(duration, 0.99) FROM logs WHERE status >= 500 GROUP BY path ORDER BY n DESC LIMIT 10
