@@ -30,6 +30,7 @@ struct QueryArgs {
   bool csv = false;
   bool json = false;
   std::string output;
+  std::string emit_partial;
   bool progress = true;
 };
 
@@ -42,8 +43,8 @@ std::string format_result(const QueryArgs& args, const QueryResult& result) {
 // computed beside the query: the MPI driver is the batch's), rank 0 prints the result.
 int run_mpi(const QueryArgs& args, const QueryPlan& plan) {
   const bool root = g_mpi_session->rank() == 0;
-  if (!plan.extra_columns.empty() || !args.lookup.lookups.empty()) {
-    if (root) warn("--lookup is not supported by logan query under MPI yet");
+  if (!plan.extra_columns.empty() || !args.lookup.lookups.empty() || !args.emit_partial.empty()) {
+    if (root) warn("--lookup and --emit-partial are not supported by logan query under MPI yet");
     return kExitInput;
   }
   for (const auto& in : args.inputs) {
@@ -128,7 +129,14 @@ int run(const QueryArgs& args) {
     if (!report->invalid_samples.empty()) msg += "; first: " + report->invalid_samples.front();
     warn(msg);
   }
-  if (!write_output(args.output, format_result(args, report->result))) return kExitFailure;
+  if (!args.emit_partial.empty()) {
+    if (!skipped.empty()) {
+      warn("not writing a partial file: " + std::to_string(skipped.size()) + " input(s) were skipped");
+      return kExitInput;
+    }
+    return write_output(args.emit_partial, report->state->serialize()) ? kExitOk : kExitFailure;
+  }
+  if (!write_output(args.output, format_result(args, report->state->finish()))) return kExitFailure;
   return kExitOk;
 }
 
@@ -151,6 +159,9 @@ void register_query(CLI::App& app, CommandAction& action) {
   cmd->add_flag("--json", args->json, "Write the result as JSON: {\"columns\": [...], \"rows\": [[...], ...]}")
       ->excludes(csv);
   cmd->add_option("-o,--output", args->output, "Write the result to this file instead of stdout");
+  cmd->add_option("--emit-partial", args->emit_partial,
+                  "Write the query's mergeable state to FILE ('-': stdout) instead of its result, "
+                  "for `logan merge` (which prints the result of all the partials together)");
   cmd->add_option("-j,--threads", args->batch.threads, "Worker threads (default: one per core)");
   cmd->add_flag("--keep-going", args->batch.keep_going,
                 "Answer over the readable inputs when some cannot be read (they are listed)");

@@ -34,7 +34,7 @@ class QueryJob {
     if (cursor_.input_failure()) return *cursor_.input_failure();
     for (size_t t = 1; t < states.size(); ++t) states[0].merge(states[t]);
     QueryReport report;
-    report.result = states[0].finish();
+    report.state = std::make_unique<QueryState>(std::move(states[0]));
     for (uint64_t n : cursor_.input_lines()) report.lines += n;
     report.invalid = invalid_;
     std::sort(samples_.begin(), samples_.end());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,7 +21,8 @@
 namespace logan {
 
 struct QueryReport {
-  QueryResult result;
+  // Merged over the threads, not finished: finish() for the result, serialize() for a partial.
+  std::unique_ptr<QueryState> state;
   uint64_t lines = 0;              // every line read
   uint64_t invalid = 0;            // lines that did not parse (not in the result)
   std::vector<std::string> invalid_samples;  // the first few, as "INPUT:LINE: text"

@@ -87,6 +87,20 @@ TEST(Evaluator, TextAndLike) {
   EXPECT_EQ(text_of("CASE 3 WHEN 1 THEN 'a' ELSE 'z' END"), "z");
   EXPECT_TRUE(is_null("CASE WHEN 0 THEN 'a' END"));
   EXPECT_EQ(text_of("1 || 'x'"), "1x");
+  EXPECT_EQ(text_of("7e-06 || ''"), "7.0e-06");
+  EXPECT_EQ(text_of("2.5 || ''"), "2.5");
+  EXPECT_EQ(text_of("substr('POST', -8)"), "POST");
+  EXPECT_EQ(text_of("substr('POST', -8, 6)"), "PO");
+  EXPECT_DOUBLE_EQ(value_of("round(1.005, 2)").r, 1.01);
+  EXPECT_DOUBLE_EQ(value_of("round(0.00015, 4)").r, 0.0002);
+  EXPECT_DOUBLE_EQ(value_of("round(-2.5)").r, -3.0);
+  EXPECT_DOUBLE_EQ(value_of("round(123.456, 1)").r, 123.5);
+  EXPECT_DOUBLE_EQ(value_of("round(9.995, 2)").r, 10.0);
+  EXPECT_DOUBLE_EQ(value_of("round(2.675, 2)").r, 2.68);
+  EXPECT_DOUBLE_EQ(value_of("round(0.285, 2)").r, 0.29);
+  EXPECT_DOUBLE_EQ(value_of("round(1.115, 2)").r, 1.12);
+  EXPECT_DOUBLE_EQ(value_of("round(0.5)").r, 1.0);
+  EXPECT_DOUBLE_EQ(value_of("round(-0.5)").r, -1.0);
 }
 
 TEST(Evaluator, RegexpAndNetworks) {
@@ -121,7 +135,8 @@ TEST(Evaluator, TimeFunctions) {
   EXPECT_EQ(int_of("minute(time)"), 55);
   EXPECT_EQ(int_of("dayofweek(time)"), 4);
   EXPECT_EQ(int_of("year(time) * 100 + month(time)"), 202403);
-  EXPECT_EQ(text_of("strftime('%Y-%m-%dT%H:%M:%SZ %j %w', time)"), "2024-03-07T14:55:36Z 067 4");
+  EXPECT_EQ(text_of("strftime('%Y-%m-%dT%H:%M:%SZ %j %w %W', time)"), "2024-03-07T14:55:36Z 067 4 10");
+  EXPECT_EQ(text_of("strftime('%J', time)"), "2460377.121944444");
   EXPECT_EQ(int_of("time = '2024-03-07T15:55:36+01:00'"), 1);
   EXPECT_EQ(int_of("time > TIMESTAMP '2024-03-07'"), 1);
 }

@@ -318,7 +318,19 @@ std::string QueryState::serialize() const {
   return out;
 }
 
-Status QueryState::merge_serialized(std::string_view bytes) {
+bool QueryState::looks_serialized(std::string_view bytes) { return bytes.substr(0, kStateMagic.size()) == kStateMagic; }
+
+Result<std::string> QueryState::sql_of_serialized(std::string_view bytes) {
+  auto body = open_frame(bytes, kStateMagic, "query state");
+  if (!body) return body.error();
+  BinaryReader r(*body);
+  if (r.u64() != kStateVersion) return Error{"query state: unknown version (written by a newer logan?)"};
+  std::string sql(r.bytes());
+  if (r.failed()) return Error{"query state: corrupt"};
+  return sql;
+}
+
+Status QueryState::merge_serialized(std::string_view bytes, uint64_t order_base) {
   auto body = open_frame(bytes, kStateMagic, "query state");
   if (!body) return body.error();
   BinaryReader r(*body);
@@ -344,7 +356,7 @@ Status QueryState::merge_serialized(std::string_view bytes) {
     const size_t width = plan_.outputs.size() + plan_.order.size();
     for (uint64_t i = 0; i < rows && !r.failed(); ++i) {
       Row row;
-      row.order = r.u64();
+      row.order = r.u64() + order_base;
       row.index = static_cast<uint32_t>(r.u64());
       if (r.u64() != width) {
         r.fail();

@@ -48,8 +48,12 @@ class QueryState {
   // that names the query, so that states of different queries are never merged.
   std::string serialize() const;
   // Folds in a state serialize() wrote for the same query; refuses (and leaves this state as it
-  // was) a corrupt one or one of another query.
-  Status merge_serialized(std::string_view bytes);
+  // was) a corrupt one or one of another query. `order_base` is added to the order of its rows
+  // (a query that does not aggregate), so that the rows of a later partial file come later.
+  Status merge_serialized(std::string_view bytes, uint64_t order_base = 0);
+  // The query text a serialized state was written for, or an error when `bytes` is not one.
+  static Result<std::string> sql_of_serialized(std::string_view bytes);
+  static bool looks_serialized(std::string_view bytes);
 
   size_t groups() const { return group_count_; }
 

@@ -136,6 +136,8 @@ std::string format_strftime(std::string_view fmt, int64_t t) {
       case 'S': std::snprintf(buf, sizeof buf, "%02u", p.second); break;
       case 'f': std::snprintf(buf, sizeof buf, "%02u.000", p.second); break;
       case 'j': std::snprintf(buf, sizeof buf, "%03u", p.yday + 1); break;
+      case 'W': std::snprintf(buf, sizeof buf, "%02u", (p.yday + 7 - (p.weekday + 6) % 7) / 7); break;
+      case 'J': std::snprintf(buf, sizeof buf, "%.16g", 2440587.5 + static_cast<double>(t) / 86400.0); break;
       case 'w': std::snprintf(buf, sizeof buf, "%u", p.weekday); break;
       case 's': std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(t)); break;
       case '%': std::snprintf(buf, sizeof buf, "%%"); break;
@@ -166,7 +168,7 @@ std::string_view substr_chars(std::string_view s, int64_t p1, int64_t p2, bool h
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
   }
   const int64_t len = static_cast<int64_t>(starts.size());
-  if (!has_len) p2 = len + 1;  // "the rest"
+  if (!has_len) p2 = 1000000000;  // "the rest": SQLite's length limit
   bool neg = false;
   if (p2 < 0) {
     neg = true;
@@ -196,6 +198,43 @@ std::string_view substr_chars(std::string_view s, int64_t p1, int64_t p2, bool h
   size_t b = starts[static_cast<size_t>(p1)];
   size_t e = stop >= len ? s.size() : starts[static_cast<size_t>(stop)];
   return s.substr(b, e - b);
+}
+
+// SQLite's round(): half away from zero, on the value's decimal form of 15 significant digits
+// (the form SQLite shows reals in), so that round(1.005, 2) is 1.01 and round(9.995, 2) is 10.0
+// as in SQLite, although both doubles are below those halves.
+double sqlite_round(double v, int digits) {
+  if (!std::isfinite(v)) return v;
+  if (digits == 0 && std::fabs(v) < 9.2e18) {
+    return v >= 0 ? static_cast<double>(static_cast<int64_t>(v + 0.5))
+                  : -static_cast<double>(static_cast<int64_t>(-v + 0.5));
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.14e", std::fabs(v));  // d.dddddddddddddde[+-]XX
+  std::string mantissa;
+  mantissa += buf[0];
+  mantissa.append(buf + 2, 14);
+  const int exponent = std::atoi(std::strchr(buf, 'e') + 1);
+  // Digits kept: those before the decimal point (exponent + 1) and `digits` after it.
+  const int keep = exponent + 1 + digits;
+  if (keep < 0) return v < 0 ? -0.0 : 0.0;
+  if (keep >= static_cast<int>(mantissa.size())) return v;
+  std::string kept = mantissa.substr(0, static_cast<size_t>(keep));
+  bool up = mantissa[static_cast<size_t>(keep)] >= '5';
+  int scale = exponent + 1 - keep;  // the value is kept * 10^scale
+  if (up) {
+    int i = static_cast<int>(kept.size()) - 1;
+    while (i >= 0 && kept[static_cast<size_t>(i)] == '9') kept[static_cast<size_t>(i--)] = '0';
+    if (i >= 0) {
+      ++kept[static_cast<size_t>(i)];
+    } else {
+      kept.insert(kept.begin(), '1');
+    }
+  }
+  if (kept.empty()) kept = "0";
+  std::string text = kept + "e" + std::to_string(scale);
+  double r = std::strtod(text.c_str(), nullptr);
+  return v < 0 ? -r : r;
 }
 
 int64_t utf8_length(std::string_view s) {
@@ -344,12 +383,21 @@ void bind_scalar_function(Expr& e) {
       want(e, 0, SqlType::kTime, name);
       e.type = SqlType::kInt;
       break;
-    case kStrftime:
+    case kStrftime: {
       arity(e, 2, 2);
-      text_constant(e, 0, "format");
+      const std::string& format = text_constant(e, 0, "format");
+      for (size_t i = 0; i < format.size(); ++i) {
+        if (format[i] != '%') continue;
+        if (i + 1 == format.size() || std::strchr("dfHjJmMsSwWY%", format[i + 1]) == nullptr) {
+          mistake(*e.args[0], "strftime's format has an unknown specifier '" + format.substr(i, 2) +
+                                  "' (known: %d %f %H %j %J %m %M %s %S %w %W %Y %%)");
+        }
+        ++i;
+      }
       want(e, 1, SqlType::kTime, name);
       e.type = SqlType::kText;
       break;
+    }
     case kToTimestamp:
       arity(e, 1, 1);
       want(e, 0, SqlType::kInt, name);
@@ -428,9 +476,7 @@ void eval_scalar_function(const Expr& e, const std::vector<ValueColumn>& args, s
         break;
       case kRound: {
         int64_t digits = args.size() > 1 ? std::clamp<int64_t>(args[1].ints[args[1].at(k)], 0, 30) : 0;
-        double scale = std::pow(10.0, static_cast<double>(digits));
-        double v = a.number(k);
-        out.reals[k] = std::round(v * scale) / scale;
+        out.reals[k] = sqlite_round(a.number(k), static_cast<int>(digits));
         break;
       }
       case kRegexpMatches:

@@ -60,8 +60,12 @@ std::string format_sql_real(double v) {
   if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.15g", v);
-  if (std::strpbrk(buf, ".eEn") == nullptr) std::strcat(buf, ".0");
-  return buf;
+  std::string text(buf);
+  if (text.find('.') == std::string::npos) {
+    const size_t e = text.find('e');  // "7e-06" -> "7.0e-06", "3" -> "3.0", as SQLite writes them
+    text.insert(e == std::string::npos ? text.size() : e, ".0");
+  }
+  return text;
 }
 
 }  // namespace logan

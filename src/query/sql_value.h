@@ -37,7 +37,8 @@ struct SqlValue {
 int compare_sql_values(const SqlValue& a, const SqlValue& b);
 inline bool operator==(const SqlValue& a, const SqlValue& b) { return compare_sql_values(a, b) == 0; }
 
-// A real as SQLite prints it ("%!.15g": 15 significant digits, ".0" added to whole numbers).
+// A real as SQLite writes it as text ("%!.15g": 15 significant digits, and a ".0" where there is
+// no decimal point: "3.0", "7.0e-06").
 std::string format_sql_real(double v);
 
 }  // namespace logan

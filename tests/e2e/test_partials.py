@@ -6,6 +6,7 @@ are refused with a message naming the file.
     LOGAN=build/logan python3 tests/e2e/test_partials.py
 """
 import os
+import json
 import sys
 import unittest
 
@@ -39,6 +40,34 @@ class Partials(logan_cli.LoganTestCase):
         self.assertEqual(r.returncode, 0, r.describe())
         tree = self.doc_from(self.run_logan("merge", "--json", "ab.part", partials[2], cwd=self.tmp))
         self.assertEqual(tree, whole)
+
+    def test_query_partials_merge_to_the_answer_of_one_run(self):
+        self.gen(self.tmp / "a.log", 20000, 11, "combined_duration", 0.01)
+        self.gen(self.tmp / "b.log", 15000, 12, "vhost_combined_duration", 0.0)
+        for sql in ["SELECT status / 100 AS class, count(*), sum(size), avg(duration), quantile(duration, 0.99), "
+                    "count(DISTINCT client), approx_count_distinct(client), max(time) FROM logs GROUP BY 1",
+                    "SELECT source, client, path FROM logs WHERE status = 503 LIMIT 40"]:
+            with self.subTest(sql=sql):
+                for name in ("a", "b"):
+                    r = self.run_logan("query", "--no-progress", "--emit-partial", f"{name}.lgq", sql, f"{name}.log",
+                                       cwd=self.tmp)
+                    self.assertEqual(r.returncode, 0, r.describe())
+                merged = self.run_logan("merge", "--json", "a.lgq", "b.lgq", cwd=self.tmp)
+                self.assertEqual(merged.returncode, 0, merged.describe())
+                whole = self.run_logan("query", "--json", "--no-progress", sql, "a.log", "b.log", cwd=self.tmp)
+                self.assertEqual(json.loads(merged.stdout), json.loads(whole.stdout))
+        # A partial of another query, a statistics partial, a corrupt one: refused, exit 2.
+        self.run_logan("query", "--no-progress", "--emit-partial", "other.lgq", "SELECT count(*) FROM logs", "a.log",
+                       cwd=self.tmp)
+        self.run_logan("batch", "--no-progress", "--emit-partial", "stats.lgp", "a.log", cwd=self.tmp)
+        data = (self.tmp / "b.lgq").read_bytes()
+        (self.tmp / "bad.lgq").write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
+        for pair, says in ((("a.lgq", "other.lgq"), "another query"), (("a.lgq", "stats.lgp"), "cannot merge statistics"),
+                           (("a.lgq", "bad.lgq"), "checksum")):
+            r = self.run_logan("merge", *pair, cwd=self.tmp)
+            self.assertEqual(r.returncode, 2, r.describe())
+            self.assertIn(says, r.stderr.decode())
+            self.assertEqual(r.stdout, b"")
 
     def test_partial_through_a_pipe(self):
         names = self.split_log()
