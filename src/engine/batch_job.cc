@@ -67,13 +67,20 @@ class BatchJob {
     constexpr size_t kBatch = 32;
     LogRecord batch[kBatch];
     size_t batched = 0;
+    const LogFormat* slots_format = nullptr;  // the format header_slots are for
+    std::vector<std::vector<int8_t>> header_slots;
     while (cursor_.take(chunk, format)) {
       LogParser& parser = parsers.get(format);
       const std::string_view source = cursor_.input_name(chunk.input);
       uint64_t order = (uint64_t{chunk.input} << 44) | (chunk.sequence << 20);
+      if (!queries.empty() && format != slots_format) {
+        slots_format = format;
+        header_slots.clear();
+        for (const QueryPlan* plan : options_.queries) header_slots.push_back(QueryState::header_slots_for(*plan, *format));
+      }
       auto add_batch = [&](AccessStats& to, const LogRecord* records, size_t n) {
         to.add_parsed_grouped(records, n, options_.grouper);
-        for (auto& q : queries) q.add(records, n, source, order);
+        for (size_t q = 0; q < queries.size(); ++q) queries[q].add(records, n, source, order, nullptr, header_slots[q].data());
         ++order;
       };
       auto parsed = [&] {

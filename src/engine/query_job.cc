@@ -46,12 +46,18 @@ class QueryJob {
                                        ": " + std::get<3>(s));
     }
     std::set<std::pair<int, std::string>> missing;
+    std::set<std::pair<std::string, std::string>> missing_headers;
     for (const LogFormat* f : formats_) {
       for (int c : plan_.columns_used) {
         if (!format_has_column(*f, c)) missing.insert({c, f->spec()});
       }
+      for (const auto& h : plan_.header_columns) {
+        const auto& names = f->header_names();
+        if (std::find(names.begin(), names.end(), h) == names.end()) missing_headers.insert({h, f->spec()});
+      }
     }
     for (const auto& [c, spec] : missing) report.missing_columns.emplace_back(kQueryColumns[c].name, spec);
+    for (const auto& [h, spec] : missing_headers) report.missing_columns.emplace_back(h, spec);
     report.inputs = cursor_.take_outcomes();
     report.skipped = cursor_.take_skipped();
     return report;
@@ -70,7 +76,16 @@ class QueryJob {
     const size_t extra_count = extras_ ? plan_.extra_columns.size() : 0;
     std::vector<const std::string*> extra_values(kBatch * extra_count);
     std::unique_ptr<ExtraColumns::Reader> reader;
+    std::vector<std::pair<const LogFormat*, std::vector<int8_t>>> header_slots;  // per format met
     while (cursor_.take(chunk, format)) {
+      const std::vector<int8_t>* slots = nullptr;
+      for (const auto& [f, s] : header_slots) {
+        if (f == format) slots = &s;
+      }
+      if (!slots) {
+        header_slots.emplace_back(format, QueryState::header_slots_for(plan_, *format));
+        slots = &header_slots.back().second;
+      }
       if (extras_) reader = extras_->reader();  // a refreshed lookup applies from the next chunk
       if (format != last_format) {
         last_format = format;
@@ -84,7 +99,7 @@ class QueryJob {
         if (reader) {
           for (size_t k = 0; k < batched; ++k) reader->values(batch[k], &extra_values[k * extra_count]);
         }
-        state.add(batch, batched, source, order++, reader ? extra_values.data() : nullptr);
+        state.add(batch, batched, source, order++, reader ? extra_values.data() : nullptr, slots->data());
         batched = 0;
       };
       auto parsed = [&] {

@@ -1,6 +1,8 @@
 // Compiles Apache and nginx format strings; see log_format.h.
 #include "parse/log_format.h"
 
+#include "parse/log_record.h"
+
 #include <algorithm>
 #include <cctype>
 #include <utility>
@@ -83,8 +85,16 @@ Result<FormatField> apache_field(char letter, std::string_view arg, std::string 
     case 'v':
     case 'V': f.kind = FieldKind::kVhost; break;
     case 'p': f.kind = arg.empty() || arg == "canonical" ? FieldKind::kPort : FieldKind::kOther; break;
-    case 'i': f.kind = header_kind(arg); break;
-    case 'o': f.kind = FieldKind::kHeader; break;
+    case 'i':
+    case 'o':
+      f.kind = letter == 'i' ? header_kind(arg) : FieldKind::kHeader;
+      if (f.kind == FieldKind::kHeader) {
+        f.header = letter == 'i' ? "http_" : "sent_http_";
+        for (char c : arg) {
+          f.header += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+      }
+      break;
     case 'A': case 'C': case 'e': case 'f': case 'k': case 'L': case 'n': case 'P':
     case 'R': case 'S': case 'X': case 'x': case 'M': case '^':
       f.kind = FieldKind::kOther;
@@ -133,6 +143,7 @@ FormatField nginx_field(std::string_view name) {
     f.kind = FieldKind::kTimeEpoch;  // "1709769600.123": seconds with a fraction
   } else if (name.starts_with("http_") || name.starts_with("sent_http_")) {
     f.kind = FieldKind::kHeader;
+    f.header = std::string(name);
   } else {
     f.kind = FieldKind::kOther;
   }
@@ -260,6 +271,18 @@ Result<LogFormat> LogFormat::compile(std::string_view spec) {
   format.literals_.push_back(std::move(literal));
   if (format.fields_.empty()) {
     return Error{"log format '" + format.spec_ + "' has no fields (not a nickname, %directive or $variable)"};
+  }
+  // Header fields get a slot of LogRecord::headers each (one per name), as long as slots last.
+  for (auto& f : format.fields_) {
+    if (f.kind != FieldKind::kHeader || f.header.empty()) continue;
+    auto& names = format.header_names_;
+    auto it = std::find(names.begin(), names.end(), f.header);
+    if (it != names.end()) {
+      f.header_slot = static_cast<int>(it - names.begin());
+    } else if (names.size() < static_cast<size_t>(LogRecord::kMaxHeaders)) {
+      f.header_slot = static_cast<int>(names.size());
+      names.push_back(f.header);
+    }
   }
   // A field between two '"' literals is a quoted field: it may hold spaces and escaped quotes.
   for (size_t k = 0; k < format.fields_.size(); ++k) {

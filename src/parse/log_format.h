@@ -53,6 +53,11 @@ struct FormatField {
   std::string spec;  // as written, e.g. "%>s" or "$status", for messages
   bool quoted = false;  // between '"' literals: ends at the first unescaped quote
   int64_t scale = 1;    // kTimeEpoch: units per second (1, 1000, 1000000)
+  // kHeader: the header's name as nginx names its variable ("http_x_forwarded_for" for
+  // %{X-Forwarded-For}i, "sent_http_content_type" for %{Content-Type}o), and where the parser
+  // keeps its value (LogRecord::headers), or -1 past LogRecord::kMaxHeaders.
+  std::string header;
+  int header_slot = -1;
 };
 
 class LogFormat {
@@ -67,11 +72,14 @@ class LogFormat {
   const std::vector<std::string>& literals() const { return literals_; }
   const std::vector<FormatField>& fields() const { return fields_; }
   bool has(FieldKind kind) const;
+  // The headers the parser keeps, by slot of LogRecord::headers.
+  const std::vector<std::string>& header_names() const { return header_names_; }
 
  private:
   std::string spec_;
   std::vector<std::string> literals_;
   std::vector<FormatField> fields_;
+  std::vector<std::string> header_names_;
 };
 
 // The format string behind a nickname, or an empty view when `name` is not one.

@@ -299,8 +299,10 @@ inline bool LogParser::store_as(const FormatField& field, std::string_view v, Lo
     case FieldKind::kUserAgent:
       r.user_agent = v;
       return true;
-    case FieldKind::kIdent:
     case FieldKind::kHeader:
+      if (field.header_slot >= 0) r.headers[field.header_slot] = v;
+      return true;
+    case FieldKind::kIdent:
     case FieldKind::kOther:
       return true;
   }

@@ -444,3 +444,35 @@ TEST(LogParserTest, ParsingALineInPlaceMatchesParsingItCutOut) {
 }  // namespace
 }  // namespace logan
 
+
+namespace logan {
+namespace {
+
+TEST(LogParserTest, OtherHeadersAreKeptByTheirNginxNames) {
+  auto apache = LogFormat::compile(R"(%h "%{X-Forwarded-For}i" "%{Content-Type}o" "%{Referer}i" %{X-Forwarded-For}i)");
+  ASSERT_TRUE(apache);
+  EXPECT_EQ(apache->header_names(), (std::vector<std::string>{"http_x_forwarded_for", "sent_http_content_type"}));
+  LogParser parser(*apache);
+  LogRecord r;
+  ASSERT_TRUE(parser.parse(R"(10.0.0.1 "203.0.113.7, 10.0.0.1" "text/html" "-" 1.2.3.4)", r));
+  EXPECT_EQ(r.headers[0], "1.2.3.4");  // the same header twice: the last one logged
+  EXPECT_EQ(r.headers[1], "text/html");
+  EXPECT_EQ(r.referer, "-");
+  auto nginx = LogFormat::compile(R"($remote_addr "$http_x_forwarded_for" $sent_http_content_type)");
+  ASSERT_TRUE(nginx);
+  EXPECT_EQ(nginx->header_names(), (std::vector<std::string>{"http_x_forwarded_for", "sent_http_content_type"}));
+  LogParser nginx_parser(*nginx);
+  ASSERT_TRUE(nginx_parser.parse(R"(10.0.0.1 "a, b" text/plain)", r));
+  EXPECT_EQ(r.headers[0], "a, b");
+  EXPECT_EQ(r.headers[1], "text/plain");
+  // Past LogRecord::kMaxHeaders, headers are matched but not kept.
+  std::string many = "%h";
+  for (int i = 0; i < LogRecord::kMaxHeaders + 2; ++i) many += " %{H" + std::to_string(i) + "}i";
+  auto wide = LogFormat::compile(many);
+  ASSERT_TRUE(wide);
+  EXPECT_EQ(wide->header_names().size(), static_cast<size_t>(LogRecord::kMaxHeaders));
+  EXPECT_EQ(wide->fields().back().header_slot, -1);
+}
+
+}  // namespace
+}  // namespace logan

@@ -12,6 +12,7 @@ namespace logan {
 
 struct LogRecord {
   static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+  static constexpr int kMaxHeaders = 8;
 
   std::string_view client;      // %h (or %a), nginx $remote_addr: IPv4, IPv6 or host name
   std::string_view user;        // %u, $remote_user
@@ -27,6 +28,9 @@ struct LogRecord {
   int64_t time = kNoTime;       // seconds since the epoch, UTC
   int64_t duration_us = -1;     // %D, %T, $request_time in microseconds, or -1
   bool has_endpoint = false;    // false for "-", junk requests and formats without one
+  // Other headers the format logs (%{X}i, %{X}o, $http_x, $sent_http_x), by the slots of
+  // LogFormat::header_names(); only the slots the format has are set (always, on a match).
+  std::string_view headers[kMaxHeaders];
 
   bool has_time() const { return time != kNoTime; }
 };

@@ -99,6 +99,16 @@ bool like_match(std::string_view t, std::string_view p, bool fold) {
 
 void Evaluator::column(int c, const EvalRows& rows, ValueColumn& out) {
   const size_t n = rows.n;
+  if (c >= kHeaderColumnBase) {  // a header: "" and "-" are NULL, as for referer
+    const int slot = rows.header_slots ? rows.header_slots[c - kHeaderColumnBase] : -1;
+    out.reset(SqlType::kText, n);
+    for (size_t k = 0; k < n; ++k) {
+      std::string_view v = slot >= 0 ? rows.records[rows.sel[k]].headers[slot] : std::string_view();
+      out.null[k] = is_null_text(v);
+      out.texts[k] = v;
+    }
+    return;
+  }
   if (c >= kColumnCount) {  // a looked-up column: data as given ("-" stays "-"), NULL when none
     const size_t j = static_cast<size_t>(c - kColumnCount);
     out.reset(SqlType::kText, n);

@@ -27,6 +27,9 @@ struct EvalRows {
   // (nullptr: none). May be null: every looked-up column is then NULL.
   const std::string* const* extras = nullptr;
   size_t extra_count = 0;
+  // For QueryPlan::header_columns[i]: the LogRecord::headers slot of the records' format, or
+  // -1 (NULL). May be null: every header column is then NULL.
+  const int8_t* header_slots = nullptr;
 };
 
 class Evaluator {

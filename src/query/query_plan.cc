@@ -235,6 +235,7 @@ class Planner {
     }
     p.columns_used.assign(columns_.begin(), columns_.end());
     p.extra_columns = plan_extra_columns_;
+    p.header_columns = plan_header_columns_;
     return p;
   }
 
@@ -357,6 +358,20 @@ class Planner {
             expanding_.pop_back();
             target->pos = pos;
             return target;
+          }
+          const std::string lowered = lower(e->name);
+          if (lowered == "http_referer" || lowered == "http_user_agent") {  // nginx's names
+            e->name = lowered == "http_referer" ? "referer" : "user_agent";
+            return bind(std::move(e), where);
+          }
+          if (lowered.starts_with("http_") || lowered.starts_with("sent_http_")) {  // a header
+            auto& headers = plan_header_columns_;
+            auto it = std::find(headers.begin(), headers.end(), lowered);
+            if (it == headers.end()) it = headers.insert(headers.end(), lowered);
+            e->kind = ExprKind::kColumn;
+            e->column = kHeaderColumnBase + static_cast<int>(it - headers.begin());
+            e->type = SqlType::kText;
+            return e;
           }
           if (e->name.find('.') != std::string::npos) {  // NAME.COLUMN: a looked-up column
             auto& extras = plan_extra_columns_;
@@ -558,8 +573,10 @@ class Planner {
       return slot(static_cast<int>(p.keys.size() + p.aggregates.size() - 1), *e);
     }
     if (e->kind == ExprKind::kColumn) {
-      const std::string name = e->column < kColumnCount ? kQueryColumns[e->column].name
-                                                        : plan_extra_columns_[static_cast<size_t>(e->column - kColumnCount)];
+      const std::string name =
+          e->column < kColumnCount        ? kQueryColumns[e->column].name
+          : e->column >= kHeaderColumnBase ? plan_header_columns_[static_cast<size_t>(e->column - kHeaderColumnBase)]
+                                           : plan_extra_columns_[static_cast<size_t>(e->column - kColumnCount)];
       throw QueryMistake{e->pos, "column '" + name + "' must appear in GROUP BY or be used in an aggregate function"};
     }
     for (auto& a : e->args) {
@@ -585,6 +602,7 @@ class Planner {
   QueryPlan* plan_ = nullptr;
   std::set<int> columns_;
   std::vector<std::string> plan_extra_columns_;
+  std::vector<std::string> plan_header_columns_;
 };
 
 }  // namespace

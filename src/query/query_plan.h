@@ -35,6 +35,8 @@ struct QueryColumnInfo {
   const char* meaning;
 };
 extern const QueryColumnInfo kQueryColumns[kColumnCount];
+// Header columns (QueryPlan::header_columns[i]) are numbered kHeaderColumnBase + i.
+constexpr int kHeaderColumnBase = 1 << 20;
 
 // Whether lines in `format` can have a value in `column` (source always can).
 bool format_has_column(const LogFormat& format, int column);
@@ -72,6 +74,9 @@ struct QueryPlan {
   // Looked-up columns the query reads (NAME.COLUMN, as first written): text columns numbered
   // kColumnCount + i, whose values come from ExtraColumns given to the job in this order.
   std::vector<std::string> extra_columns;
+  // Header columns the query reads ("http_x_forwarded_for", "sent_http_content_type"): text,
+  // from the LogRecord::headers slot each input's format keeps them in (NULL where it has none).
+  std::vector<std::string> header_columns;
 
   std::vector<SqlType> output_types() const;
 };

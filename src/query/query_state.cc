@@ -29,13 +29,23 @@ uint32_t QueryState::group_of(std::string_view key) {
   return g;
 }
 
+std::vector<int8_t> QueryState::header_slots_for(const QueryPlan& plan, const LogFormat& format) {
+  std::vector<int8_t> slots;
+  const auto& names = format.header_names();
+  for (const auto& h : plan.header_columns) {
+    auto it = std::find(names.begin(), names.end(), h);
+    slots.push_back(it == names.end() ? int8_t{-1} : static_cast<int8_t>(it - names.begin()));
+  }
+  return slots;
+}
+
 void QueryState::add(const LogRecord* records, size_t n, std::string_view source, uint64_t order,
-                     const std::string* const* extras) {
+                     const std::string* const* extras, const int8_t* header_slots) {
   eval_.clear();
   sel_.resize(n);
   std::iota(sel_.begin(), sel_.end(), 0u);
   kept_.resize(n);
-  EvalRows rows{n, sel_.data(), records, source, nullptr, extras, plan_.extra_columns.size()};
+  EvalRows rows{n, sel_.data(), records, source, nullptr, extras, plan_.extra_columns.size(), header_slots};
   size_t m = n;
   const uint32_t* sel = sel_.data();
   if (plan_.where) {

@@ -38,8 +38,12 @@ class QueryState {
   // rows in the order of the logs whatever thread read them.
   // `extras`: the looked-up values of each record (n * plan.extra_columns.size(), row by row;
   // see EvalRows), or null.
+  // `header_slots`: where the records' format keeps each of plan.header_columns (see
+  // EvalRows), or null.
   void add(const LogRecord* records, size_t n, std::string_view source, uint64_t order,
-           const std::string* const* extras = nullptr);
+           const std::string* const* extras = nullptr, const int8_t* header_slots = nullptr);
+  // The header_slots argument of add() for records of `format`.
+  static std::vector<int8_t> header_slots_for(const QueryPlan& plan, const LogFormat& format);
   // Folds `other` in. REQUIRES: the same plan.
   void merge(QueryState& other);
   QueryResult finish();

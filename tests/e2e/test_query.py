@@ -1627,5 +1627,44 @@ class BadQueries(QueryTestCase):
         self.assertIn("bad query at line 1, column 8", r.stderr_text())
 
 
+
+class HeaderColumns(logan_cli.LoganTestCase):
+    """Headers the format logs are columns named as nginx names its variables."""
+
+    LINES = [
+        ("10.0.0.1", 200, "203.0.113.7, 10.0.0.1", "text/html"),
+        ("10.0.0.2", 404, "-", "text/plain"),
+        ("10.0.0.1", 200, "198.51.100.1", "-"),
+        ("10.0.0.3", 500, "203.0.113.7", "text/html"),
+    ]
+
+    def test_headers_from_apache_and_nginx_formats(self):
+        apache = "".join(f'{c} - - [07/Mar/2024:10:00:0{i} +0000] "GET /x HTTP/1.1" {s} 5 "-" "curl/8" "{x}" "{t}"\n'
+                         for i, (c, s, x, t) in enumerate(self.LINES))
+        self.write("a.log", apache)
+        formats = {
+            "apache": '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" "%{X-Forwarded-For}i" "%{Content-Type}o"',
+            "nginx": '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" '
+                     '"$http_user_agent" "$http_x_forwarded_for" "$sent_http_content_type"',
+        }
+        sql = ("SELECT regexp_extract(http_x_forwarded_for, '^([^,]+)', 1) AS origin, sent_http_content_type AS type, "
+               "count(*) FROM logs GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST")
+        want = collections.Counter()
+        for _, _, x, t in self.LINES:
+            want[(None if x == "-" else x.split(",")[0], None if t == "-" else t)] += 1
+        rows = [[o, t, n] for (o, t), n in sorted(want.items(), key=lambda kv: ((kv[0][0] or ""), (kv[0][1] or "")))]
+        for name, fmt in formats.items():
+            with self.subTest(format=name):
+                r = self.run_logan("query", "--json", "--no-progress", "-f", fmt, sql, "a.log", cwd=self.tmp)
+                self.assertEqual(r.returncode, 0, r.describe())
+                self.assertEqual(json.loads(r.stdout)["rows"], rows)
+        # A header the format does not log is NULL, and logan says so once.
+        r = self.run_logan("query", "--json", "--no-progress", "-f", formats["apache"],
+                           "SELECT count(http_x_real_ip) FROM logs", "a.log", cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.describe())
+        self.assertEqual(json.loads(r.stdout)["rows"], [[0]])
+        self.assertEqual(r.stderr.decode().count("'http_x_real_ip' is NULL on every line"), 1)
+
+
 if __name__ == "__main__":
     logan_cli.main()
