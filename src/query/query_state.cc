@@ -19,12 +19,26 @@ QueryState::QueryState(const QueryPlan& plan) : plan_(plan) {
   if (plan.aggregated && plan.keys.empty()) group_of({});  // one row, even over no lines
 }
 
+std::string_view QueryState::keep_key(std::string_view key) {
+  constexpr size_t kBlock = 64 << 10;
+  if (key.size() > key_block_left_) {
+    const size_t size = std::max(kBlock, key.size());
+    key_blocks_.push_back(std::make_unique<char[]>(size));
+    key_block_at_ = key_blocks_.back().get();
+    key_block_left_ = size;
+  }
+  char* at = key_block_at_;
+  if (!key.empty()) std::memcpy(at, key.data(), key.size());
+  key_block_at_ += key.size();
+  key_block_left_ -= key.size();
+  return std::string_view(at, key.size());
+}
+
 uint32_t QueryState::group_of(std::string_view key) {
   auto it = groups_.find(key);
   if (it != groups_.end()) return it->second;
-  keys_.emplace_back(key);
   const uint32_t g = static_cast<uint32_t>(group_count_++);
-  groups_.emplace(keys_.back(), g);
+  groups_.emplace(keep_key(key), g);
   for (auto& a : aggregates_) a->resize(group_count_);
   return g;
 }
@@ -169,20 +183,72 @@ std::vector<ValueColumn> QueryState::slot_columns(std::deque<SqlValue>& storage)
   return slots;
 }
 
+namespace {
+
+// Three-way comparison of rows i and j of one column, in SQLite's order with NULLs first.
+int compare_cells(const ValueColumn& c, size_t i, size_t j) {
+  const bool ni = c.is_null(i), nj = c.is_null(j);
+  if (ni || nj) return ni == nj ? 0 : (ni ? -1 : 1);
+  const size_t x = c.at(i), y = c.at(j);
+  switch (c.type) {
+    case SqlType::kText: {
+      int r = c.texts[x].compare(c.texts[y]);
+      return (r > 0) - (r < 0);
+    }
+    case SqlType::kReal: return (c.reals[x] > c.reals[y]) - (c.reals[x] < c.reals[y]);
+    case SqlType::kInt:
+    case SqlType::kTime: return (c.ints[x] > c.ints[y]) - (c.ints[x] < c.ints[y]);
+    case SqlType::kNull: return 0;
+  }
+  return 0;
+}
+
+// Puts `order` (row indices) in the output order: by the ORDER BY keys (columns `keys`, with
+// their directions), ties by `tie` (the GROUP BY keys; may be empty), then by position. With
+// `first` below the row count and no DISTINCT, only the first `first` rows are sorted.
+void order_rows(std::vector<uint32_t>& order, const std::vector<const ValueColumn*>& keys,
+                const std::vector<PlannedOrder>& how, const std::vector<const ValueColumn*>& tie,
+                size_t first) {
+  auto less = [&](uint32_t a, uint32_t b) {
+    for (size_t j = 0; j < keys.size(); ++j) {
+      const ValueColumn& c = *keys[j];
+      const bool na = c.is_null(a), nb = c.is_null(b);
+      if (na != nb) return na == how[j].nulls_first;
+      const int r = compare_cells(c, a, b);
+      if (r) return how[j].descending ? r > 0 : r < 0;
+    }
+    for (const ValueColumn* c : tie) {
+      const int r = compare_cells(*c, a, b);
+      if (r) return r < 0;
+    }
+    return a < b;
+  };
+  if (first < order.size()) {
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(first), order.end(), less);
+    order.resize(first);
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+}
+
+}  // namespace
+
 QueryResult QueryState::finish() {
   QueryResult result;
   result.columns = plan_.names;
   result.types = plan_.output_types();
   const size_t outs = plan_.outputs.size();
-  struct Out {
-    std::vector<SqlValue> values;  // outputs, then order keys
-    uint64_t order = 0;
-    uint32_t index = 0;
-  };
-  std::vector<Out> out;
+  // The rows to list, before OFFSET and LIMIT, as many as can matter.
+  const size_t wanted = plan_.limit && *plan_.limit >= 0 && !plan_.distinct
+                            ? static_cast<size_t>(std::min<int64_t>(*plan_.limit, INT64_MAX - plan_.offset) + plan_.offset)
+                            : SIZE_MAX;
+  // The output and ORDER BY columns over all rows, and the order to list them in.
+  std::vector<ValueColumn> cols(outs + plan_.order.size());
+  std::vector<uint32_t> order;
+  std::deque<SqlValue> storage;
+  std::vector<ValueColumn> slots;
   if (plan_.aggregated) {
-    std::deque<SqlValue> storage;
-    std::vector<ValueColumn> slots = slot_columns(storage);
+    slots = slot_columns(storage);
     Evaluator eval;
     const size_t g = group_count_;
     std::vector<uint32_t> sel(g), kept(g);
@@ -192,44 +258,52 @@ QueryResult QueryState::finish() {
       rows.n = eval.filter(*plan_.having, rows, kept.data());
       rows.sel = kept.data();
     }
-    std::vector<ValueColumn> cols(outs + plan_.order.size());
     for (size_t j = 0; j < outs; ++j) eval.eval(*plan_.outputs[j], rows, cols[j]);
     for (size_t j = 0; j < plan_.order.size(); ++j) eval.eval(*plan_.order[j].key, rows, cols[outs + j]);
-    // Without ORDER BY, groups come in the order of their keys, as SQLite gives them.
-    std::vector<std::vector<SqlValue>> key_values;
-    if (plan_.order.empty() && !plan_.keys.empty()) {
-      for (size_t k = 0; k < rows.n; ++k) {
-        std::vector<SqlValue> kv;
-        for (size_t j = 0; j < plan_.keys.size(); ++j) kv.push_back(slots[j].value(rows.sel[k]));
-        key_values.push_back(std::move(kv));
+    // The GROUP BY keys of the rows kept, to order by them (without ORDER BY, groups come in
+    // the order of their keys, as SQLite gives them; with it, they break its ties).
+    std::vector<ValueColumn> key_cols(plan_.keys.size());
+    for (size_t j = 0; j < plan_.keys.size(); ++j) {
+      Expr slot;
+      slot.kind = ExprKind::kSlot;
+      slot.slot = static_cast<int>(j);
+      slot.type = plan_.keys[j]->type;
+      eval.eval(slot, rows, key_cols[j]);
+    }
+    order.resize(rows.n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::vector<const ValueColumn*> keys, tie;
+    for (size_t j = 0; j < plan_.order.size(); ++j) keys.push_back(&cols[outs + j]);
+    for (const auto& k : key_cols) tie.push_back(&k);
+    order_rows(order, keys, plan_.order, tie, wanted);
+    result.rows.reserve(std::min(order.size(), wanted));
+    // DISTINCT, OFFSET and LIMIT, reading values out only for the rows listed.
+    absl::flat_hash_set<std::string> seen;
+    size_t skipped = 0;
+    for (uint32_t i : order) {
+      if (plan_.limit && *plan_.limit >= 0 && result.rows.size() >= static_cast<size_t>(*plan_.limit)) break;
+      if (plan_.distinct) {
+        std::string key;
+        for (size_t j = 0; j < outs; ++j) append_value_key(key, cols[j], i);
+        if (!seen.insert(std::move(key)).second) continue;
       }
+      if (skipped < static_cast<size_t>(plan_.offset)) {
+        ++skipped;
+        continue;
+      }
+      std::vector<SqlValue> row;
+      row.reserve(outs);
+      for (size_t j = 0; j < outs; ++j) row.push_back(cols[j].value(i));
+      result.rows.push_back(std::move(row));
     }
-    for (size_t k = 0; k < rows.n; ++k) {
-      Out o;
-      for (const auto& c : cols) o.values.push_back(c.value(k));
-      o.index = static_cast<uint32_t>(k);
-      out.push_back(std::move(o));
-    }
-    if (!key_values.empty()) {
-      std::sort(out.begin(), out.end(), [&](const Out& a, const Out& b) {
-        const auto& x = key_values[a.index];
-        const auto& y = key_values[b.index];
-        for (size_t j = 0; j < x.size(); ++j) {
-          int c = compare_sql_values(x[j], y[j]);
-          if (c) return c < 0;
-        }
-        return false;
-      });
-    }
-  } else {
-    for (auto& r : rows_) out.push_back(Out{std::move(r.values), r.order, r.index});
-    rows_.clear();
-    std::sort(out.begin(), out.end(), [](const Out& a, const Out& b) {
-      return a.order != b.order ? a.order < b.order : a.index < b.index;
-    });
+    return result;
   }
+  // A query that does not aggregate: its rows, in the order of the logs unless ORDER BY says.
+  std::sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) {
+    return a.order != b.order ? a.order < b.order : a.index < b.index;
+  });
   if (!plan_.order.empty()) {
-    std::stable_sort(out.begin(), out.end(), [&](const Out& a, const Out& b) {
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const Row& a, const Row& b) {
       for (size_t j = 0; j < plan_.order.size(); ++j) {
         const PlannedOrder& o = plan_.order[j];
         const SqlValue& x = a.values[outs + j];
@@ -241,28 +315,28 @@ QueryResult QueryState::finish() {
       return false;
     });
   }
-  if (plan_.distinct) {
-    absl::flat_hash_set<std::string> seen;
-    std::vector<Out> unique;
-    for (auto& o : out) {
+  absl::flat_hash_set<std::string> seen;
+  size_t skipped = 0;
+  for (auto& r : rows_) {
+    if (plan_.limit && *plan_.limit >= 0 && result.rows.size() >= static_cast<size_t>(*plan_.limit)) break;
+    if (plan_.distinct) {
       std::string key;
       for (size_t j = 0; j < outs; ++j) {
         ValueColumn c;
-        c.reset(o.values[j].type, 1);
-        set_value(c, 0, o.values[j]);
+        c.reset(r.values[j].type, 1);
+        set_value(c, 0, r.values[j]);
         append_value_key(key, c, 0);
       }
-      if (seen.insert(key).second) unique.push_back(std::move(o));
+      if (!seen.insert(std::move(key)).second) continue;
     }
-    out = std::move(unique);
+    if (skipped < static_cast<size_t>(plan_.offset)) {
+      ++skipped;
+      continue;
+    }
+    r.values.resize(outs);
+    result.rows.push_back(std::move(r.values));
   }
-  const size_t begin = std::min<size_t>(out.size(), static_cast<size_t>(plan_.offset));
-  size_t end = out.size();
-  if (plan_.limit && *plan_.limit >= 0) end = std::min<size_t>(end, begin + static_cast<size_t>(*plan_.limit));
-  for (size_t i = begin; i < end; ++i) {
-    out[i].values.resize(outs);
-    result.rows.push_back(std::move(out[i].values));
-  }
+  rows_.clear();
   return result;
 }
 
@@ -349,7 +423,6 @@ Status QueryState::merge_serialized(std::string_view bytes, uint64_t order_base)
   QueryState other(plan_);
   if (plan_.aggregated) {
     other.groups_.clear();
-    other.keys_.clear();
     other.group_count_ = 0;
     uint64_t groups = r.count();
     for (uint64_t g = 0; g < groups && !r.failed(); ++g) {

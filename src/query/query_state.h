@@ -69,7 +69,11 @@ class QueryState {
   const QueryPlan& plan_;
   Evaluator eval_;
   // A query that aggregates: group keys (append_value_key bytes) and the aggregates' states.
-  std::deque<std::string> keys_;  // stable storage for the map's views
+  // Stable storage for the map's views: keys packed into blocks (no allocation per group).
+  std::string_view keep_key(std::string_view key);
+  std::vector<std::unique_ptr<char[]>> key_blocks_;
+  size_t key_block_left_ = 0;
+  char* key_block_at_ = nullptr;
   absl::flat_hash_map<std::string_view, uint32_t> groups_;
   size_t group_count_ = 0;
   std::vector<std::unique_ptr<AggregateStates>> aggregates_;  // one per QueryPlan::states
