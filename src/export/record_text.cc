@@ -11,19 +11,6 @@
 namespace logan {
 namespace {
 
-bool is_null_text(std::string_view s) { return s.empty() || (s.size() == 1 && s[0] == '-'); }
-
-// The request target's path (before '?') and query (after it, or absent).
-std::string_view path_of(const LogRecord& r) {
-  if (!r.has_endpoint) return {};
-  return r.endpoint.substr(0, r.endpoint.find('?'));
-}
-std::string_view query_of(const LogRecord& r) {
-  if (!r.has_endpoint) return {};
-  size_t q = r.endpoint.find('?');
-  return q == std::string_view::npos ? std::string_view() : r.endpoint.substr(q + 1);
-}
-
 void append_int(std::string& out, int64_t n) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, n);
@@ -127,7 +114,7 @@ void RecordText::append_json(std::string& out, const LogRecord& r, const std::st
   // JSON could carry as \u0000) needs clean_text, to export the same text as CSV and COPY.
   auto text = [&](const char* key, std::string_view v) {
     out += key;
-    if (is_null_text(v)) {
+    if (is_absent_text(v)) {
       out += "null";
       return;
     }
@@ -188,7 +175,7 @@ void RecordText::append_delimited(std::string& out, const LogRecord& r, const st
   };
   auto text = [&](std::string_view v) {
     begin_field();
-    if (is_null_text(v)) return null();
+    if (is_absent_text(v)) return null();
     std::string_view clean = clean_text(v, scratch_);
     if (csv) {
       append_csv_field(out, clean);

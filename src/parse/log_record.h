@@ -35,4 +35,17 @@ struct LogRecord {
   bool has_time() const { return time != kNoTime; }
 };
 
+// How a record's fields read as data (`logan export`'s records, `logan query`'s columns):
+// a text field that is empty or logged as "-" has no value.
+inline bool is_absent_text(std::string_view s) { return s.empty() || (s.size() == 1 && s[0] == '-'); }
+// The request target's path (before '?') and query (after it; empty when there is no '?').
+inline std::string_view path_of(const LogRecord& r) {
+  return r.has_endpoint ? r.endpoint.substr(0, r.endpoint.find('?')) : std::string_view();
+}
+inline std::string_view query_of(const LogRecord& r) {
+  if (!r.has_endpoint) return {};
+  const size_t q = r.endpoint.find('?');
+  return q == std::string_view::npos ? std::string_view() : r.endpoint.substr(q + 1);
+}
+
 }  // namespace logan

@@ -10,8 +10,6 @@
 namespace logan {
 namespace {
 
-bool is_null_text(std::string_view s) { return s.empty() || (s.size() == 1 && s[0] == '-'); }
-
 void constant(ValueColumn& out, const SqlValue& v, size_t n, std::string_view text_storage) {
   out.type = v.type;
   out.constant = true;
@@ -104,7 +102,7 @@ void Evaluator::column(int c, const EvalRows& rows, ValueColumn& out) {
     out.reset(SqlType::kText, n);
     for (size_t k = 0; k < n; ++k) {
       std::string_view v = slot >= 0 ? rows.records[rows.sel[k]].headers[slot] : std::string_view();
-      out.null[k] = is_null_text(v);
+      out.null[k] = is_absent_text(v);
       out.texts[k] = v;
     }
     return;
@@ -128,7 +126,7 @@ void Evaluator::column(int c, const EvalRows& rows, ValueColumn& out) {
   auto text = [&](auto get) {
     for (size_t k = 0; k < n; ++k) {
       std::string_view v = get(rows.records[rows.sel[k]]);
-      out.null[k] = is_null_text(v);
+      out.null[k] = is_absent_text(v);
       out.texts[k] = v;
     }
   };
@@ -150,18 +148,8 @@ void Evaluator::column(int c, const EvalRows& rows, ValueColumn& out) {
     case kColClient: text([](const LogRecord& r) { return r.client; }); break;
     case kColUser: text([](const LogRecord& r) { return r.user; }); break;
     case kColMethod: text([](const LogRecord& r) { return r.method; }); break;
-    case kColPath:
-      text([](const LogRecord& r) {
-        return r.has_endpoint ? r.endpoint.substr(0, r.endpoint.find('?')) : std::string_view();
-      });
-      break;
-    case kColQuery:
-      text([](const LogRecord& r) {
-        if (!r.has_endpoint) return std::string_view();
-        size_t q = r.endpoint.find('?');
-        return q == std::string_view::npos ? std::string_view() : r.endpoint.substr(q + 1);
-      });
-      break;
+    case kColPath: text([](const LogRecord& r) { return path_of(r); }); break;
+    case kColQuery: text([](const LogRecord& r) { return query_of(r); }); break;
     case kColProtocol: text([](const LogRecord& r) { return r.protocol; }); break;
     case kColStatus: integer([](const LogRecord& r) { return static_cast<int64_t>(r.status); }); break;
     case kColSize: integer([](const LogRecord& r) { return r.size; }); break;

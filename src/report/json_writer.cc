@@ -175,18 +175,21 @@ JsonWriter& JsonWriter::value(int64_t n) {
   return *this;
 }
 
+void append_shortest_double(std::string& out, double d) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
 JsonWriter& JsonWriter::value(double d) {
   separate();
   if (!std::isfinite(d)) {
     out_ += "null";
     return *this;
   }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
-  out_ += text;
-  // Keep it a JSON number that readers take as floating point ("7.0" rather than "7").
-  if (text.find_first_of(".e") == std::string_view::npos) out_ += ".0";
+  append_shortest_double(out_, d);
   return *this;
 }
 

@@ -18,6 +18,10 @@ void append_valid_utf8(std::string& out, std::string_view text);
 // Appends `text` to `out` as the body of a JSON string (without the quotes).
 void append_json_string_body(std::string& out, std::string_view text);
 
+// Appends a finite double in the shortest form that reads back to the same value, always with a
+// '.' or an exponent ("7.0", not "7"), so that readers take it as floating point.
+void append_shortest_double(std::string& out, double d);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}

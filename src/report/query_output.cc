@@ -1,7 +1,6 @@
 // Query results as text, CSV and JSON; see query_output.h.
 #include "report/query_output.h"
 
-#include <charconv>
 #include <cmath>
 
 #include "parse/timestamp.h"
@@ -12,10 +11,8 @@ namespace {
 
 std::string shortest_real(double d) {
   if (!std::isfinite(d)) return std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity");
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string text(buf, r.ptr);
-  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  std::string text;
+  append_shortest_double(text, d);
   return text;
 }
 
